@@ -1,0 +1,53 @@
+"""The orders HTTP API. `request.app.state.ports(conn)` gives the catalog and payments
+ports: HTTP clients in the orders service, in-process calls in the monolith."""
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from pydantic import BaseModel, Field
+from shop_chassis import get_db
+
+from orders import domain
+
+router = APIRouter(tags=["orders"])
+
+
+class OrderRequest(BaseModel):
+    product_id: str = Field(pattern=r"^[a-z0-9-]{1,40}$")
+    quantity: int = Field(gt=0, le=1000, strict=True)
+
+
+class Order(BaseModel):
+    id: str
+    product_id: str
+    quantity: int
+    amount_cents: int
+    status: str
+
+
+@router.post("/orders", status_code=201, responses={
+    409: {"description": "Not enough stock"}, 422: {"description": "Invalid order or unknown product"},
+    503: {"description": "A service the order needs did not answer"}})
+def place_order(body: OrderRequest, request: Request, conn=Depends(get_db)) -> Order:
+    catalog, payments = request.app.state.ports(conn)
+    try:
+        with conn:
+            return domain.place_order(conn, catalog, payments, body.product_id, body.quantity)
+    except domain.UnknownProduct:
+        raise HTTPException(422, f"unknown product {body.product_id!r}")
+    except domain.OutOfStock:
+        raise HTTPException(409, f"not enough {body.product_id!r} in stock")
+    except domain.Unavailable as error:
+        raise HTTPException(503, f"order not placed: {error}")
+
+
+@router.get("/orders")
+def list_orders(conn=Depends(get_db)) -> list[Order]:
+    return domain.list_orders(conn)
+
+
+@router.get("/orders/{order_id}", responses={404: {"description": "No such order"}})
+def get_order(order_id: Annotated[str, Path(pattern=r"^[a-f0-9]{1,32}$")], conn=Depends(get_db)) -> Order:
+    order = domain.get_order(conn, order_id)
+    if order is None:
+        raise HTTPException(404, f"no order {order_id!r}")
+    return order
