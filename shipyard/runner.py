@@ -1,0 +1,34 @@
+"""The child side of `shipyard.services`: serve an ASGI app on a socket the parent bound,
+and exit the moment the parent is gone.
+
+The parent hands over two file descriptors: a listening socket (so no port is ever picked
+and then raced for) and the read end of a pipe whose write end only the parent holds.
+When the parent exits for any reason, even SIGKILL, the OS closes that write end, the read
+below returns b"", and this process ends. `atexit` in the parent could not promise that.
+"""
+import argparse
+import os
+import threading
+
+
+def exit_when_parent_dies(watchdog_fd: int) -> None:
+    while os.read(watchdog_fd, 1):
+        pass
+    os._exit(0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m shipyard.runner")
+    parser.add_argument("app", help="import string of the ASGI app, e.g. catalog.app:app")
+    parser.add_argument("--fd", type=int, required=True, help="listening socket to serve on")
+    parser.add_argument("--watchdog", type=int, required=True, help="pipe that closes when the parent dies")
+    args = parser.parse_args()
+    threading.Thread(target=exit_when_parent_dies, args=(args.watchdog,), daemon=True).start()
+
+    import uvicorn  # after the watchdog runs: a slow import must not outlive the parent
+
+    uvicorn.run(args.app, fd=args.fd, log_level="info", timeout_graceful_shutdown=2)
+
+
+if __name__ == "__main__":
+    main()

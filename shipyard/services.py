@@ -1,0 +1,208 @@
+"""Start services as child processes of this kernel, wait for them, read their logs, stop them.
+
+    catalog = start("catalog")                   # a sample service, by name
+    mine = start("greeter:app", app_dir=folder)  # or any ASGI app, by import string
+    catalog.url, catalog.logs(), catalog.stop()
+    with start("payments") as payments: ...      # stopped on leaving the block
+
+The rules that let thirty learners share one server (see `shipyard.runner`): the parent
+binds 127.0.0.1 port 0 and hands the socket over, and every child dies with its parent.
+"""
+import atexit
+import html
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from shipyard.paths import SERVICES, workdir
+
+CHASSIS = SERVICES / "chassis"
+
+
+@dataclass(frozen=True)
+class Spec:
+    app: str  # import string of the ASGI app
+    path: tuple[Path, ...]  # folders the child imports from
+
+
+SHOP = {
+    "catalog": Spec("catalog.app:app", (SERVICES / "catalog", CHASSIS)),
+    "orders": Spec("orders.app:app", (SERVICES / "orders", CHASSIS)),
+    "payments": Spec("payments.app:app", (SERVICES / "payments", CHASSIS)),
+    "shop-monolith": Spec("shop_monolith.app:app", tuple(
+        SERVICES / name for name in ("shop-monolith", "catalog", "orders", "payments", "chassis"))),
+}
+
+
+class ServiceFailed(RuntimeError):
+    """A service exited or did not become healthy; the message carries its last log lines."""
+
+
+def _public_url(port: int) -> str:
+    """The address a learner's browser can open: through jupyter-server-proxy on
+    JupyterHub and Binder (which set JUPYTERHUB_SERVICE_PREFIX), else loopback."""
+    prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX")
+    return f"{prefix.rstrip('/')}/proxy/{port}/" if prefix else f"http://127.0.0.1:{port}/"
+
+
+class Service:
+    """One service: a listening socket held by this kernel, and the process serving it."""
+
+    def __init__(self, name: str, spec: Spec, env: Mapping[str, str] | None = None):
+        self.name, self.spec, self.env = name, spec, dict(env or {})
+        self.folder = Path(workdir(), f"{name}-{id(self):x}")
+        self.folder.mkdir()
+        self.log_path = self.folder / "service.log"
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(256)  # requests that arrive during a restart wait here, not refused
+        self.port = self.socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    # -- life cycle ---------------------------------------------------------------------
+    def launch(self) -> "Service":
+        """Start the process without waiting for it (see `wait_healthy`)."""
+        child_env = {**os.environ, "DATABASE_PATH": str(self.folder / "data.sqlite3"), **self.env}
+        child_env["PYTHONPATH"] = os.pathsep.join(
+            [*map(str, self.spec.path), *filter(None, [os.environ.get("PYTHONPATH")])])
+        watch_read, self._watch_write = os.pipe()
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "shipyard.runner", self.spec.app,
+                 "--fd", str(self.socket.fileno()), "--watchdog", str(watch_read)],
+                pass_fds=(self.socket.fileno(), watch_read), cwd=self.folder, env=child_env,
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)  # a Ctrl-C (interrupt) in the kernel does not reach it
+        os.close(watch_read)
+        _running[id(self)] = self
+        return self
+
+    def wait_healthy(self, timeout: float = 20) -> "Service":
+        """Block until GET /health answers 200; raise ServiceFailed with the logs if it
+        exits first or the deadline passes."""
+        deadline = time.monotonic() + timeout
+        with httpx.Client(timeout=0.25) as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise ServiceFailed(f"{self.name} exited with code {self.process.returncode}.\n"
+                                        f"Its last log lines:\n{self.logs()}")
+                try:
+                    if client.get(self.url + "/health").status_code == 200:
+                        return self
+                except httpx.HTTPError:
+                    pass  # not serving yet: the request waited in the socket's queue
+        raise ServiceFailed(f"{self.name} was not healthy after {timeout:g} s.\n"
+                            f"Its last log lines:\n{self.logs()}")
+
+    def stop(self, timeout: float = 5) -> None:
+        """Ask the process to finish (SIGTERM), kill it if it will not, release the port."""
+        self._end_process(signal.SIGTERM, timeout)
+        self.socket.close()
+        _running.pop(id(self), None)
+
+    def kill(self) -> None:
+        """Crash the process (SIGKILL), as the OOM killer would. The port stays held."""
+        self._end_process(signal.SIGKILL, 5)
+
+    def restart(self, env: Mapping[str, str] | None = None, timeout: float = 20) -> "Service":
+        """Redeploy: stop the process and start a new one on the same port, perhaps with
+        new configuration. Requests in between queue on the socket."""
+        self._end_process(signal.SIGTERM, 5)
+        self.env.update(env or {})
+        return self.launch().wait_healthy(timeout)
+
+    def _end_process(self, sig: int, timeout: float) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        os.close(self._watch_write)
+        self.process = None
+
+    # -- looking at it --------------------------------------------------------------------
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    @property
+    def public_url(self) -> str:
+        return _public_url(self.port)
+
+    def logs(self, lines: int = 20) -> str:
+        """The last `lines` lines the service wrote (stdout and stderr together)."""
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def __repr__(self) -> str:
+        return f"<Service {self.name} at {self.url} {'running' if self.alive else 'stopped'}>"
+
+    def _repr_html_(self) -> str:
+        state = "running" if self.alive else "stopped"
+        link = html.escape(self.public_url)
+        return (f"<b>{html.escape(self.name)}</b> {state} at <a href='{link}docs' target='_blank'>"
+                f"{link}</a> (API docs at <code>/docs</code>)")
+
+    def __enter__(self) -> "Service":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+_running: dict[int, Service] = {}
+
+
+def start(name: str, env: Mapping[str, str] | None = None, *, app_dir: str | Path | None = None,
+          label: str | None = None, wait: bool = True, timeout: float = 20) -> Service:
+    """Start a sample service by name ("catalog", "orders", "payments", "shop-monolith"), or
+    any ASGI app by import string ("module:app", found in `app_dir`)."""
+    if name in SHOP:
+        spec = SHOP[name]
+    elif ":" in name:
+        spec = Spec(name, (Path(app_dir or ".").resolve(),))
+    else:
+        raise ValueError(f"no service called {name!r}: use one of {', '.join(SHOP)} or 'module:app'")
+    service = Service(label or name.split(":")[0], spec, env).launch()
+    return service.wait_healthy(timeout) if wait else service
+
+
+def start_shop(architecture: str, env: Mapping[str, str] | None = None) -> dict[str, Service]:
+    """The shop as one monolith, or as catalog + payments + orders started side by side."""
+    if architecture == "monolith":
+        return {"shop-monolith": start("shop-monolith", env)}
+    if architecture != "services":
+        raise ValueError("architecture is 'monolith' or 'services'")
+    catalog, payments = start("catalog", wait=False), start("payments", env, wait=False)
+    # Ports are bound before any child runs, so orders can be told where its peers are now.
+    orders = start("orders", {"CATALOG_URL": catalog.url, "PAYMENTS_URL": payments.url}, wait=False)
+    return {service.name: service.wait_healthy() for service in (catalog, payments, orders)}
+
+
+def running() -> list[Service]:
+    return [service for service in _running.values() if service.alive]
+
+
+def stop_all() -> None:
+    for service in list(_running.values()):
+        service.stop()
+
+
+atexit.register(stop_all)
