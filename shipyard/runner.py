@@ -8,6 +8,7 @@ below returns b"", and this process ends. `atexit` in the parent could not promi
 """
 import argparse
 import os
+import socket
 import threading
 
 
@@ -27,7 +28,11 @@ def main() -> None:
 
     import uvicorn  # after the watchdog runs: a slow import must not outlive the parent
 
-    uvicorn.run(args.app, fd=args.fd, log_level="info", timeout_graceful_shutdown=2)
+    # socket(fileno=...) reads the real family (AF_INET). uvicorn's own --fd assumes a Unix
+    # socket, so asyncio never sets TCP_NODELAY and every answer waits ~40 ms on Nagle.
+    listening = socket.socket(fileno=args.fd)
+    config = uvicorn.Config(args.app, log_level="info", timeout_graceful_shutdown=2)
+    uvicorn.Server(config).run(sockets=[listening])
 
 
 if __name__ == "__main__":

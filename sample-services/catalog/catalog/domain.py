@@ -3,8 +3,8 @@ import sqlite3
 
 # A small shop; a fresh database starts with these (id, name, price in cents, stock).
 SEED = [
-    ("keyboard", "Mechanical keyboard", 4900, 50),
-    ("mouse", "Wireless mouse", 1900, 100),
+    ("keyboard", "Mechanical keyboard", 4900, 500),
+    ("mouse", "Wireless mouse", 1900, 10000),
     ("monitor", "27-inch monitor", 18900, 20),
 ]
 

@@ -17,7 +17,7 @@ def client(tmp_path):
 def test_an_order_takes_stock_and_is_paid_by_function_calls(client):
     order = client.post("/orders", json={"product_id": "mouse", "quantity": 2}).json()
     assert order["status"] == "paid" and order["amount_cents"] == 3800
-    assert client.get("/products/mouse").json()["stock"] == 98
+    assert client.get("/products/mouse").json()["stock"] == 9998
     assert client.get(f"/payments/{order['id']}").json()["status"] == "paid"
 
 
@@ -28,12 +28,13 @@ def test_a_declined_order_leaves_the_stock_as_it_was(client):
 
 
 @pytest.mark.parametrize("body, status", [
-    ({"product_id": "teapot", "quantity": 1}, 422), ({"product_id": "mouse", "quantity": 1000}, 409),
+    ({"product_id": "teapot", "quantity": 1}, 422), ({"product_id": "monitor", "quantity": 21}, 409),
+    ({"product_id": "mouse", "quantity": 1001}, 422),
     ({"product_id": "mouse", "quantity": 0}, 422), ({"product_id": 7, "quantity": 1}, 422),
 ])
 def test_bad_orders_get_a_4xx_and_change_nothing(client, body, status):
     assert client.post("/orders", json=body).status_code == status
-    assert client.get("/products/mouse").json()["stock"] == 100 and client.get("/orders").json() == []
+    assert client.get("/products/mouse").json()["stock"] == 10000 and client.get("/orders").json() == []
 
 
 def test_one_health_check_answers_for_the_whole_shop(client):

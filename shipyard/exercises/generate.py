@@ -1,0 +1,41 @@
+"""Write exercises/ from solutions/: answers become stubs, outputs are cleared.
+
+    python -m shipyard.build            # this, and the README course map
+"""
+import re
+
+import nbformat
+
+from shipyard.exercises.notebooks import BEGIN, END
+from shipyard.paths import EXERCISES, SOLUTIONS
+
+_ANSWER = re.compile(rf"^([ \t]*){BEGIN}[^\n]*\n.*?^[ \t]*{END}[^\n]*$", re.MULTILINE | re.DOTALL)
+STUB = r"\1raise NotImplementedError  # your code here"
+# Exercises carry no outputs, so nbval can only check that each cell runs.
+IGNORE_OUTPUT = "nbval-ignore-output"
+
+
+def stub_out(source: str) -> str:
+    """Replace every marked answer with a stub at the same indentation."""
+    if source.count(BEGIN) != source.count(END):
+        raise ValueError(f"unbalanced solution markers in:\n{source}")
+    return _ANSWER.sub(STUB, source)
+
+
+def exercise_from(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    exercise = nbformat.from_dict(solution)
+    for cell in exercise.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.source = stub_out(cell.source)
+        cell.outputs, cell.execution_count = [], None
+        tags = cell.metadata.setdefault("tags", [])
+        if IGNORE_OUTPUT not in tags:
+            tags.append(IGNORE_OUTPUT)
+    return exercise
+
+
+def expected_exercises() -> dict[str, str]:
+    """File name -> the text exercises/ should hold, from what solutions/ holds now."""
+    return {path.name: nbformat.writes(exercise_from(nbformat.read(path, as_version=4))) + "\n"
+            for path in sorted(SOLUTIONS.glob("*.ipynb"))}
