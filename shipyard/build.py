@@ -1,26 +1,39 @@
-"""Regenerate what is generated: exercises/ from solutions/, the README's course map.
+"""Regenerate what is generated: the notebooks' header, key-point and navigation cells,
+exercises/ from solutions/, and the README's course map.
 
     python -m shipyard.build           # write them
     python -m shipyard.build --check   # exit 1 and name what drifted (what the tests do)
 """
 import sys
 
+import nbformat
+
 from shipyard.coursemap import expected_readme
-from shipyard.exercises.generate import expected_exercises
-from shipyard.paths import EXERCISES, ROOT
+from shipyard.exercises.generate import exercise_from
+from shipyard.navigation import refreshed
+from shipyard.paths import EXERCISES, NOTEBOOKS, ROOT, SOLUTIONS
+
+
+def _text(notebook) -> str:
+    return nbformat.writes(notebook) + "\n"
 
 
 def expected_files() -> dict:
-    files = {EXERCISES / name: text for name, text in expected_exercises().items()}
+    files = {path: _text(refreshed(path)) for path in sorted(NOTEBOOKS.glob("*.ipynb"))}
+    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+        solution = refreshed(path)
+        files[path] = _text(solution)
+        files[EXERCISES / path.name] = _text(exercise_from(solution))
     files[ROOT / "README.md"] = expected_readme()
     return files
 
 
 def drifted() -> list[str]:
-    stale = [str(path.relative_to(ROOT)) for path, text in expected_files().items()
+    expected = expected_files()
+    stale = [str(path.relative_to(ROOT)) for path, text in expected.items()
              if not path.exists() or path.read_text() != text]
-    wanted = set(expected_exercises())
-    stale += [f"exercises/{p.name} (no solution for it)" for p in EXERCISES.glob("*.ipynb") if p.name not in wanted]
+    stale += [f"exercises/{path.name} (it has no solution)" for path in EXERCISES.glob("*.ipynb")
+              if path not in expected]
     return stale
 
 
@@ -32,8 +45,9 @@ def main(argv: list[str]) -> int:
         return 1 if stale else 0
     EXERCISES.mkdir(exist_ok=True)
     for path, text in expected_files().items():
-        path.write_text(text)
-        print(f"wrote {path.relative_to(ROOT)}")
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+            print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
 

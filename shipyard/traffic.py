@@ -32,6 +32,12 @@ def send(client: httpx.Client, request: Request) -> bool:
         return False
 
 
+def works(request: Request, timeout: float = 1) -> bool:
+    """One request: did it get a non-5xx answer in time?"""
+    with httpx.Client(timeout=timeout) as client:
+        return send(client, request)
+
+
 def timed(requests: list[Request], timeout: float = 5) -> list[float]:
     """Send the requests one after another; each one's time in milliseconds."""
     times = []

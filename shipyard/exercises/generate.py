@@ -1,13 +1,10 @@
-"""Write exercises/ from solutions/: answers become stubs, outputs are cleared.
-
-    python -m shipyard.build            # this, and the README course map
-"""
+"""An exercise notebook from its solution: answers become stubs, outputs are cleared.
+`python -m shipyard.build` writes them all."""
 import re
 
 import nbformat
 
 from shipyard.exercises.notebooks import BEGIN, END
-from shipyard.paths import EXERCISES, SOLUTIONS
 
 _ANSWER = re.compile(rf"^([ \t]*){BEGIN}[^\n]*\n.*?^[ \t]*{END}[^\n]*$", re.MULTILINE | re.DOTALL)
 STUB = r"\1raise NotImplementedError  # your code here"
@@ -33,9 +30,3 @@ def exercise_from(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if IGNORE_OUTPUT not in tags:
             tags.append(IGNORE_OUTPUT)
     return exercise
-
-
-def expected_exercises() -> dict[str, str]:
-    """File name -> the text exercises/ should hold, from what solutions/ holds now."""
-    return {path.name: nbformat.writes(exercise_from(nbformat.read(path, as_version=4))) + "\n"
-            for path in sorted(SOLUTIONS.glob("*.ipynb"))}

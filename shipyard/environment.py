@@ -1,0 +1,66 @@
+"""Lesson 00's environment check: what this machine has, found out by trying it."""
+import importlib.metadata
+import os
+import platform
+import shutil
+import sys
+from dataclasses import dataclass
+
+PACKAGES = ["jupyterlab", "ipywidgets", "fastapi", "uvicorn", "httpx", "matplotlib", "docker", "nbval"]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def where() -> str:
+    if "BINDER_LAUNCH_HOST" in os.environ or "BINDER_REQUEST" in os.environ:
+        return "Binder"
+    if "JUPYTERHUB_SERVICE_PREFIX" in os.environ:
+        return "JupyterHub"
+    return "your own machine"
+
+
+def docker_engine() -> Check:
+    try:
+        import docker
+
+        version = docker.from_env(timeout=2).version()["Version"]
+        return Check("Docker engine", True, f"version {version} answers: lesson 08 runs containers")
+    except Exception as error:  # no engine is normal: say so, in one line
+        return Check("Docker engine", False, f"none answers ({type(error).__name__}); every lesson runs "
+                     "as local processes, lesson 08 shows containers where an engine is there")
+
+
+def broker() -> Check:
+    found = shutil.which("nats-server")
+    return Check("NATS server", bool(found), found or "not installed yet: lesson 03 brings its own")
+
+
+def checks() -> list[Check]:
+    found = [Check("Python", sys.version_info >= (3, 10), f"{platform.python_version()} (3.10 or newer needed)"),
+             Check("Running on", True, where())]
+    for package in PACKAGES:
+        try:
+            found.append(Check(package, True, importlib.metadata.version(package)))
+        except importlib.metadata.PackageNotFoundError:
+            found.append(Check(package, False, "missing: run the README's first command again"))
+    return [*found, broker(), docker_engine()]
+
+
+class Report(list):
+    """A list of checks that shows itself as a table."""
+
+    def _repr_html_(self) -> str:
+        rows = "".join(f"<tr><td>{'✔' if c.ok else '–'}</td><td>{c.name}</td><td>{c.detail}</td></tr>" for c in self)
+        return f"<table><tr><th></th><th>what</th><th>found</th></tr>{rows}</table>"
+
+    def __repr__(self) -> str:
+        return "\n".join(f"{'ok ' if c.ok else ' - '} {c.name}: {c.detail}" for c in self)
+
+
+def report() -> Report:
+    return Report(checks())
