@@ -15,7 +15,7 @@ def _box(ax, x, y, w, h, text, color="#e3f2fd", fontsize=9):
 def _arrow(ax, start, end, text=""):
     ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color="#37474f"))
     if text:
-        ax.text((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 + 0.03, text, ha="center", fontsize=8)
+        ax.text((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 + 0.05, text, ha="center", fontsize=8)
 
 
 def architecture():
@@ -60,7 +60,7 @@ def redeploys(runs: dict, slo: float):
     the redeploy itself shaded. `runs` maps a title to a finished `Traffic`."""
     fig, axes = plt.subplots(len(runs), 1, figsize=(9, 2.4 * len(runs)), sharex=True, squeeze=False)
     for ax, (title, traffic) in zip(axes[:, 0], runs.items()):
-        ax.axvspan(traffic.marks["redeploy started"], traffic.marks["redeploy finished"], color="#eeeeee")
+        ax.axvspan(traffic.marks["started"], traffic.marks["finished"], color="#eeeeee")
         for capability in traffic.capabilities:
             points = [r for r in traffic.records if r.capability == capability]
             good = [r for r in points if r.ok]

@@ -10,6 +10,7 @@ binds 127.0.0.1 port 0 and hands the socket over, and every child dies with its 
 """
 import atexit
 import html
+import importlib.util
 import os
 import signal
 import socket
@@ -19,6 +20,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import httpx
 
@@ -90,7 +92,9 @@ class Service:
         """Block until GET /health answers 200; raise ServiceFailed with the logs if it
         exits first or the deadline passes."""
         deadline = time.monotonic() + timeout
-        with httpx.Client(timeout=0.25) as client:
+        # A request to a starting service waits in the socket's queue until it is served,
+        # so one patient request beats many quick polls; poll() notices a crash in between.
+        with httpx.Client(timeout=1) as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
                     raise ServiceFailed(f"{self.name} exited with code {self.process.returncode}.\n"
@@ -190,10 +194,21 @@ def start_shop(architecture: str, env: Mapping[str, str] | None = None) -> dict[
         return {"shop-monolith": start("shop-monolith", env)}
     if architecture != "services":
         raise ValueError("architecture is 'monolith' or 'services'")
-    catalog, payments = start("catalog", wait=False), start("payments", env, wait=False)
+    env = dict(env or {})
+    catalog, payments = start("catalog", env, wait=False), start("payments", env, wait=False)
     # Ports are bound before any child runs, so orders can be told where its peers are now.
-    orders = start("orders", {"CATALOG_URL": catalog.url, "PAYMENTS_URL": payments.url}, wait=False)
+    orders = start("orders", {**env, "CATALOG_URL": catalog.url, "PAYMENTS_URL": payments.url}, wait=False)
     return {service.name: service.wait_healthy() for service in (catalog, payments, orders)}
+
+
+def load(path: str | Path) -> ModuleType:
+    """Import a service's module from its file, afresh each call: for testing it in-process
+    (with TestClient) right after a notebook cell rewrote it."""
+    path = Path(path)
+    spec = importlib.util.spec_from_file_location(f"{path.stem}_{time.monotonic_ns()}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def running() -> list[Service]:

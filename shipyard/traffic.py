@@ -85,6 +85,16 @@ class Traffic:
         for thread in self._threads:
             thread.join()
 
+    def during(self, action, settle: float = 0.5):
+        """Let traffic flow, run `action`, let it flow again; marks "started"/"finished"."""
+        with self:
+            self._stop.wait(settle)
+            self.mark("started")
+            action()
+            self.mark("finished")
+            self._stop.wait(settle)
+        return self
+
     def failed(self, capability: str) -> int:
         return sum(not r.ok for r in self.records if r.capability == capability)
 
