@@ -28,9 +28,13 @@ def expected_files() -> dict:
     return files
 
 
+def _name(path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def drifted() -> list[str]:
     expected = expected_files()
-    stale = [str(path.relative_to(ROOT)) for path, text in expected.items()
+    stale = [_name(path) for path, text in expected.items()
              if not path.exists() or path.read_text() != text]
     stale += [f"exercises/{path.name} (it has no solution)" for path in EXERCISES.glob("*.ipynb")
               if path not in expected]
@@ -47,7 +51,7 @@ def main(argv: list[str]) -> int:
     for path, text in expected_files().items():
         if not path.exists() or path.read_text() != text:
             path.write_text(text)
-            print(f"wrote {path.relative_to(ROOT)}")
+            print(f"wrote {_name(path)}")
     return 0
 
 

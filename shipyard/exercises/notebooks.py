@@ -20,12 +20,20 @@ def _solution_cells(lesson: str) -> dict[str, str]:
     return {task_of(cell): cell.source for cell in notebook.cells if task_of(cell)}
 
 
+def cell_source(lesson: str, task: str) -> str:
+    """The task's cell in the solution notebook, markers and all."""
+    return _solution_cells(lesson)[task]
+
+
+def without_magic(source: str) -> str:
+    """A cell without its leading cell magic line: the Python that runs (or the file)."""
+    return source.split("\n", 1)[1] if source.startswith("%%") else source
+
+
 def solution_source(lesson: str, task: str) -> str:
     """The worked answer to `task`, as the solution notebook has it, markers removed."""
-    return _MARKER_LINE.sub("", _solution_cells(lesson)[task]).strip() + "\n"
+    return _MARKER_LINE.sub("", cell_source(lesson, task)).strip() + "\n"
 
 
 def solution_code(lesson: str, task: str) -> str:
-    """The same, without a leading cell magic line: the Python that runs (or the file)."""
-    source = solution_source(lesson, task)
-    return source.split("\n", 1)[1] if source.startswith("%%") else source
+    return without_magic(solution_source(lesson, task))

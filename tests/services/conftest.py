@@ -1,0 +1,9 @@
+import pytest
+
+from shipyard import services
+
+
+@pytest.fixture(autouse=True)
+def nothing_left_running():
+    yield
+    services.stop_all()
