@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -60,8 +61,7 @@ class Service:
 
     def __init__(self, name: str, spec: Spec, env: Mapping[str, str] | None = None):
         self.name, self.spec, self.env = name, spec, dict(env or {})
-        self.folder = Path(workdir(), f"{name}-{id(self):x}")
-        self.folder.mkdir()
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=workdir()))
         self.log_path = self.folder / "service.log"
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.socket.bind(("127.0.0.1", 0))

@@ -5,10 +5,12 @@ from functools import lru_cache
 from shipyard import services
 
 
-@lru_cache
 def healthy_catalog() -> services.Service:
-    """A real catalog, started once per kernel and reused by every check."""
-    return services.start("catalog", label="catalog-for-checks")
+    """A real catalog, started once per kernel and reused by every check (started again
+    if a lesson's `services.stop_all()` stopped it)."""
+    if not (_catalog and _catalog[0].alive):
+        _catalog[:] = [services.start("catalog", label="catalog-for-checks")]
+    return _catalog[0]
 
 
 @lru_cache
@@ -33,3 +35,4 @@ def silent_url() -> str:
 
 
 _held: list[socket.socket] = []
+_catalog: list[services.Service] = []

@@ -71,12 +71,14 @@ class Task:
         except Exception as error:  # the learner's own bug: one line, no traceback
             return Feedback("wrong", f"Your code raised {type(error).__name__}: {error}".rstrip(": "))
 
-    def hint(self) -> Feedback:
-        """The next hint; each call says a little more, the last one repeats."""
-        text = self.hints[min(self._hints_shown, len(self.hints) - 1)]
-        self._hints_shown += 1
-        number = min(self._hints_shown, len(self.hints))
-        return Feedback("hint", f"({number} of {len(self.hints)}) {text}")
+    def hint(self, level: int | None = None) -> Feedback:
+        """Hint number `level` (from 1), or the next one: each call says a little more,
+        the last one repeats."""
+        if level is None:
+            self._hints_shown = min(self._hints_shown + 1, len(self.hints))
+            level = self._hints_shown
+        level = max(1, min(level, len(self.hints)))
+        return Feedback("hint", f"({level} of {len(self.hints)}) {self.hints[level - 1]}")
 
     def solution(self) -> Feedback:
         from shipyard.exercises.notebooks import solution_source

@@ -82,6 +82,11 @@ def test_without_an_answer_and_outside_a_notebook_the_learner_is_told_what_to_ru
     assert feedback.kind == "wrong" and "There is no `seven` yet" in feedback.message
 
 
+def test_a_hint_can_be_asked_for_by_its_level():
+    t = task()
+    assert t.hint(2).message == "(2 of 3) second hint" and t.hint(9).message == "(3 of 3) last hint"
+
+
 def test_the_panel_has_check_hint_and_solution_buttons_that_call_the_task():
     t = task()
     header, output = t.panel().children

@@ -1,0 +1,95 @@
+"""Measure what the course costs on this machine and write BENCHMARK.md.
+
+    python -m shipyard.bench            # everything, including the whole test command
+    python -m shipyard.bench --quick    # without the test command
+
+Budgets (from the foundation issue): a notebook's Restart & Run All at most 20 s and 700 MB
+(kernel plus every child), so it fits a 1 GB Binder; a service's cold start at most 1 s
+median and within 1.5x of the bare-interpreter floor; the test command within 5 minutes.
+"""
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+from shipyard import services
+from shipyard.execute import execute
+from shipyard.paths import NOTEBOOKS, ROOT, SOLUTIONS
+
+RUN_ALL_SECONDS, PEAK_MB, COLD_START_SECONDS, COLD_START_RATIO, TEST_SECONDS = 20, 700, 1.0, 1.5, 300
+
+
+def _seconds(action) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def cold_starts(rounds: int = 7) -> tuple[float, float]:
+    """Median seconds: a bare interpreter importing fastapi and uvicorn (the floor), and a
+    catalog service from launch to a healthy answer. Interleaved, so load affects both."""
+    floor, service = [], []
+    for _ in range(rounds):
+        floor.append(_seconds(lambda: subprocess.run([sys.executable, "-c", "import fastapi, uvicorn"], check=True)))
+        started = time.perf_counter()
+        catalog = services.start("catalog")
+        service.append(time.perf_counter() - started)
+        catalog.stop()
+    return statistics.median(floor), statistics.median(service)
+
+
+def notebook_rows() -> list[str]:
+    rows = []
+    for path in [*sorted(NOTEBOOKS.glob("*.ipynb")), *sorted(SOLUTIONS.glob("*.ipynb"))]:
+        run = execute(path)
+        ok = run.seconds <= RUN_ALL_SECONDS and run.peak_mb <= PEAK_MB
+        rows.append(f"| {path.relative_to(ROOT)} | {run.seconds:.1f} | {run.peak_mb:.0f} | {'yes' if ok else '**no**'} |")
+        print(rows[-1], flush=True)
+    return rows
+
+
+def test_command_seconds() -> float:
+    return _seconds(lambda: subprocess.run([sys.executable, "-m", "pytest", "-q"], cwd=ROOT, check=True,
+                                           stdout=subprocess.DEVNULL))
+
+
+def report(quick: bool) -> str:
+    notebooks = notebook_rows()
+    floor, cold = cold_starts()
+    print(f"cold start {cold:.2f} s, floor {floor:.2f} s", flush=True)
+    lines = [
+        "# Benchmark", "",
+        f"Measured by `python -m shipyard.bench` on {datetime.date.today()}: {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {platform.system()}. Regenerate it after any change to a lesson.", "",
+        f"## Restart & Run All (budget: {RUN_ALL_SECONDS} s and {PEAK_MB} MB)", "",
+        "Peak memory is the resident memory of the kernel plus every process it started, at its highest.", "",
+        "| notebook | seconds | peak MB | within budget |", "|---|---|---|---|", *notebooks, "",
+        "## Service cold start", "",
+        "Median of 7, from launching the catalog service to its first healthy answer, against the floor: "
+        "a bare `python -c \"import fastapi, uvicorn\"`.", "",
+        "| floor (s) | catalog to healthy (s) | ratio | within budget |", "|---|---|---|---|",
+        f"| {floor:.2f} | {cold:.2f} | {cold / floor:.2f} | "
+        f"{'yes' if cold <= COLD_START_SECONDS and cold / floor <= COLD_START_RATIO else '**no**'} |", "",
+    ]
+    if not quick:
+        seconds = test_command_seconds()
+        print(f"test command {seconds:.0f} s", flush=True)
+        lines += ["## The whole test command", "", "| seconds | within budget |", "|---|---|",
+                  f"| {seconds:.0f} | {'yes' if seconds <= TEST_SECONDS else '**no**'} |", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m shipyard.bench")
+    parser.add_argument("--quick", action="store_true", help="skip timing the whole test command")
+    text = report(parser.parse_args().quick)
+    (ROOT / "BENCHMARK.md").write_text(text)
+    print(f"wrote {ROOT / 'BENCHMARK.md'}")
+
+
+if __name__ == "__main__":
+    main()
