@@ -13,6 +13,7 @@ from shipyard import services
 
 def port_is_bound(port: int) -> bool:
     probe = socket.socket()
+    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is not "bound"
     try:
         probe.bind(("127.0.0.1", port))
         return False
