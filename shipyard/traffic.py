@@ -9,6 +9,7 @@ waits longer than that has given up, so a slow answer counts as no answer.
 """
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
@@ -32,10 +33,17 @@ def send(client: httpx.Client, request: Request) -> bool:
         return False
 
 
-def works(request: Request, timeout: float = 1) -> bool:
+def works(request: Request, timeout: float = 2) -> bool:
     """One request: did it get a non-5xx answer in time?"""
     with httpx.Client(timeout=timeout) as client:
         return send(client, request)
+
+
+def probe(requests: dict[str, Request], timeout: float = 2) -> dict[str, bool]:
+    """`works` for several requests at once, so hung ones are waited for together."""
+    with ThreadPoolExecutor(len(requests)) as pool:
+        answers = pool.map(lambda request: works(request, timeout), requests.values())
+        return dict(zip(requests, answers))
 
 
 def timed(requests: list[Request], timeout: float = 5) -> list[float]:

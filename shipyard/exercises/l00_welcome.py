@@ -10,6 +10,8 @@ def _check(check_health) -> str:
         raise Wrong("`check_health` should be a function: `def check_health(url): ...`")
     catalog = healthy_catalog()
     answer = check_health(catalog.url)
+    if answer is not True:  # a busy machine can make a healthy answer late once: ask again
+        answer = check_health(catalog.url)
     if answer is not True:
         raise Wrong(f"The catalog at {catalog.url} is healthy, but check_health returned {answer!r}, "
                     "not True.")

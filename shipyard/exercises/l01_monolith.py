@@ -3,16 +3,19 @@ from shipyard.exercises.fixtures import healthy_catalog, refusing_url, silent_ur
 from shipyard.exercises.task import Task, Wrong
 
 
-def _expect(count_failures, url: str, n: int, expected: int, where: str) -> None:
-    answer = count_failures(url, n)
-    if answer != expected:
-        raise Wrong(f"Against {where}, count_failures(url, {n}) returned {answer!r}; expected {expected}.")
+def _expect(count_failures, url: str, n: int, expected: int, where: str, attempts: int = 1) -> None:
+    for _ in range(attempts):
+        answer = count_failures(url, n)
+        if answer == expected:
+            return
+    raise Wrong(f"Against {where}, count_failures(url, {n}) returned {answer!r}; expected {expected}.")
 
 
 def _check(count_failures) -> str:
     if not callable(count_failures):
         raise Wrong("`count_failures` should be a function: `def count_failures(url, n): ...`")
-    _expect(count_failures, healthy_catalog().url, 5, 0, "a healthy catalog")
+    # A busy machine (a whole class on one server) can make a healthy answer late once.
+    _expect(count_failures, healthy_catalog().url, 5, 0, "a healthy catalog", attempts=2)
     _expect(count_failures, refusing_url(), 3, 3, "an address where nothing listens")
     _expect(count_failures, silent_url(), 3, 3, "a service that hangs")
     return "count_failures counts refused and hung requests as failures, and healthy answers as none."

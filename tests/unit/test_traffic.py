@@ -13,3 +13,14 @@ def test_traffic_records_every_request_and_marks_the_action_window():
     assert traffic.sent("hung") >= 2 and traffic.failed("hung") == traffic.sent("hung")
     assert 0 < traffic.marks["started"] <= traffic.marks["finished"]
     assert all(record.seconds >= 0.05 for record in traffic.records)
+
+
+def test_probes_wait_for_hung_requests_together_not_one_after_another():
+    import time
+
+    from shipyard.traffic import probe
+
+    hung = ("GET", silent_url() + "/", None)
+    started = time.monotonic()
+    assert probe({"a": hung, "b": hung, "c": hung}, timeout=0.5) == {"a": False, "b": False, "c": False}
+    assert time.monotonic() - started < 1.4
