@@ -78,12 +78,42 @@ class Notebook:
     """One notebook open in a browser tab, driven through the menus a learner uses."""
 
     def __init__(self, page, lab: JupyterLab, path: str):
-        self.page, self.path = page, path
+        self.page, self.path, self.lab = page, path, lab
         # A workspace of its own: only this notebook open, whatever earlier tabs opened.
         page.goto(f"{lab.url}lab/workspaces/{secrets.token_hex(4)}/tree/{path}?token={lab.token}")
         # Every query below looks only inside the notebook on show.
         self.root = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
         self.root.locator(".jp-Cell").first.wait_for(timeout=60_000)
+        self.idle.wait_for(timeout=60_000)
+        self.wait_for_one_steady_kernel()
+
+    def wait_for_one_steady_kernel(self, steady: float = 1.5, timeout: float = 60) -> None:
+        """Wait until the server holds one kernel for this notebook, the same one for
+        `steady` seconds. A brand-new JupyterLab can start a first kernel and then replace
+        it (after asking which kernel to use); cells run before that land in two kernels."""
+        deadline, last, since = time.monotonic() + timeout, None, time.monotonic()
+        while time.monotonic() < deadline:
+            self.handle_dialog()
+            kernels = [s["kernel"]["id"] for s in self.lab.api("GET", "sessions").json() if s["path"] == self.path]
+            current = kernels[0] if len(kernels) == 1 else None
+            if current != last:
+                last, since = current, time.monotonic()
+            elif current and time.monotonic() - since >= steady:
+                return
+            time.sleep(0.1)
+        raise TimeoutError(f"{self.path} never settled on one kernel")
+
+    def handle_dialog(self) -> None:
+        """A brand-new JupyterLab can ask which kernel the first notebook should use, before
+        it has listed its kernels: a learner presses Select (the notebook's own kernel).
+        Any other dialog in the way is a finding, and fails the test."""
+        dialog = self.page.locator(".jp-Dialog")
+        if not dialog.count():
+            return
+        text = dialog.first.inner_text()
+        if "Select Kernel" not in text:
+            raise AssertionError(f"a dialog blocks {self.path}: {text!r}")
+        dialog.first.locator(".jp-mod-accept").click()
         self.idle.wait_for(timeout=60_000)
 
     @property
@@ -111,30 +141,54 @@ class Notebook:
         return self.root.locator(".jp-OutputArea-output").all_inner_texts()
 
     def clear_outputs(self) -> None:
-        self.menu("Edit", "Clear Outputs of All Cells")
-        self.root.locator(".jp-OutputArea-output").first.wait_for(state="detached")
+        self._until(lambda: self.menu("Edit", "Clear Outputs of All Cells"),
+                    lambda: self.root.locator(".jp-OutputArea-output").count() == 0, "Clear Outputs")
+
+    def _until(self, action, done, what: str, attempts: int = 3, wait: float = 10) -> None:
+        """Do `action` until `done()`, a few times, since a menu command given while the
+        notebook is still settling can be lost; each action here is safe to repeat while it
+        has had no effect."""
+        for _ in range(attempts):
+            self.handle_dialog()
+            action()
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline:
+                if done():
+                    return
+                self.handle_dialog()
+                time.sleep(0.1)
+            print(f"{what} had no effect in {self.path}; trying again")
+        raise TimeoutError(f"{what} had no effect in {self.path} after {attempts} tries")
 
     def run_all(self, timeout: float = 120) -> None:
-        """Run All Cells, then wait until the kernel is idle with no cell queued or running.
+        """Run All Cells and wait until the kernel is idle with no cell queued or running.
 
-        In a freshly started JupyterLab the first notebook's kernel can report idle before
-        it accepts work, and Run All is then dropped without a word; nothing has run, so
-        choosing it again is safe."""
+        A brand-new JupyterLab sometimes loses a Run All given while the first notebook's
+        kernel is still being chosen: nothing runs, or the first cell only, and no error
+        is shown. Then Run All is chosen again (the lessons run twice without harm; the
+        reliability tests prove it). A run that stopped at a traceback is left as it is."""
         deadline = time.monotonic() + timeout
-        for attempt in range(3):
+        for _ in range(3):
+            self.handle_dialog()
             self.menu("Run", "Run All Cells")
-            started = time.monotonic()
-            while all(p.strip() == "[ ]:" for p in self.prompts()) and time.monotonic() - started < 10:
-                time.sleep(0.1)
-            if not all(p.strip() == "[ ]:" for p in self.prompts()):
-                break
-            print(f"Run All was dropped in {self.path}; choosing it again")
-        else:
-            raise TimeoutError(f"Run All did not start {self.path}")
+            self._wait_until_settled(deadline)
+            stopped_early = any(p.strip() == "[ ]:" for p in self.prompts())
+            if not stopped_early or any("Traceback" in text for text in self.outputs()):
+                return
+            print(f"Run All stopped early in {self.path} without an error; choosing it again")
+        raise TimeoutError(f"Run All kept stopping early in {self.path}: {self.prompts()}")
+
+    def _wait_until_settled(self, deadline: float) -> None:
+        started = time.monotonic()
+        while all(p.strip() == "[ ]:" for p in self.prompts()) and time.monotonic() - started < 10:
+            self.handle_dialog()
+            time.sleep(0.1)
         settled = 0
         while settled < 3:  # idle and nothing running, three looks in a row
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{self.path} was still running after {timeout} s: {self.prompts()}")
+                status = self.root.locator(".jp-Notebook-ExecutionIndicator").get_attribute("data-status")
+                raise TimeoutError(f"{self.path} was still running (kernel {status}): {self.prompts()}")
+            self.handle_dialog()
             busy = any("*" in p for p in self.prompts()) or self.idle.count() == 0
             settled = 0 if busy else settled + 1
             time.sleep(0.2)
