@@ -2,20 +2,13 @@
 and exit the moment the parent is gone.
 
 The parent hands over two file descriptors: a listening socket (so no port is ever picked
-and then raced for) and the read end of a pipe whose write end only the parent holds.
-When the parent exits for any reason, even SIGKILL, the OS closes that write end, the read
-below returns b"", and this process ends. `atexit` in the parent could not promise that.
+and then raced for) and the watchdog pipe of `shipyard.tether`.
 """
 import argparse
 import os
 import socket
-import threading
 
-
-def exit_when_parent_dies(watchdog_fd: int) -> None:
-    while os.read(watchdog_fd, 1):
-        pass
-    os._exit(0)
+from shipyard.tether import on_parent_death
 
 
 def main() -> None:
@@ -24,7 +17,7 @@ def main() -> None:
     parser.add_argument("--fd", type=int, required=True, help="listening socket to serve on")
     parser.add_argument("--watchdog", type=int, required=True, help="pipe that closes when the parent dies")
     args = parser.parse_args()
-    threading.Thread(target=exit_when_parent_dies, args=(args.watchdog,), daemon=True).start()
+    on_parent_death(args.watchdog, lambda: os._exit(0))
 
     import uvicorn  # after the watchdog runs: a slow import must not outlive the parent
 

@@ -8,15 +8,11 @@
 The rules that let thirty learners share one server (see `shipyard.runner`): the parent
 binds 127.0.0.1 port 0 and hands the socket over, and every child dies with its parent.
 """
-import atexit
 import html
 import importlib.util
 import os
 import signal
 import socket
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,7 +21,8 @@ from types import ModuleType
 
 import httpx
 
-from shipyard.paths import SERVICES, workdir
+from shipyard.paths import SERVICES
+from shipyard.processes import Child, running, stop_all  # noqa: F401 (the lessons' API)
 
 CHASSIS = SERVICES / "chassis"
 
@@ -56,19 +53,19 @@ def _public_url(port: int) -> str:
     return f"{prefix.rstrip('/')}/proxy/{port}/" if prefix else f"http://127.0.0.1:{port}/"
 
 
-class Service:
-    """One service: a listening socket held by this kernel, and the process serving it."""
+class Service(Child):
+    """One service: a listening socket held by this kernel, and the process serving it.
+    The socket outlives the process: after `kill()` callers wait, and `restart()` serves
+    them on the same address."""
 
     def __init__(self, name: str, spec: Spec, env: Mapping[str, str] | None = None):
-        self.name, self.spec, self.env = name, spec, dict(env or {})
-        self.folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=workdir()))
-        self.log_path = self.folder / "service.log"
+        super().__init__(name)
+        self.spec, self.env = spec, dict(env or {})
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.socket.bind(("127.0.0.1", 0))
         self.socket.listen(256)  # requests that arrive during a restart wait here, not refused
         self.port = self.socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
 
     # -- life cycle ---------------------------------------------------------------------
     def launch(self) -> "Service":
@@ -76,16 +73,8 @@ class Service:
         child_env = {**os.environ, "DATABASE_PATH": str(self.folder / "data.sqlite3"), **self.env}
         child_env["PYTHONPATH"] = os.pathsep.join(
             [*map(str, self.spec.path), *filter(None, [os.environ.get("PYTHONPATH")])])
-        watch_read, self._watch_write = os.pipe()
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "shipyard.runner", self.spec.app,
-                 "--fd", str(self.socket.fileno()), "--watchdog", str(watch_read)],
-                pass_fds=(self.socket.fileno(), watch_read), cwd=self.folder, env=child_env,
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)  # a Ctrl-C (interrupt) in the kernel does not reach it
-        os.close(watch_read)
-        _running[id(self)] = self
+        self._spawn("shipyard.runner", [self.spec.app, "--fd", str(self.socket.fileno())],
+                    child_env, pass_fds=(self.socket.fileno(),))
         return self
 
     def wait_healthy(self, timeout: float = 20) -> "Service":
@@ -109,13 +98,8 @@ class Service:
 
     def stop(self, timeout: float = 5) -> None:
         """Ask the process to finish (SIGTERM), kill it if it will not, release the port."""
-        self._end_process(signal.SIGTERM, timeout)
+        super().stop(timeout)
         self.socket.close()
-        _running.pop(id(self), None)
-
-    def kill(self) -> None:
-        """Crash the process (SIGKILL), as the OOM killer would. The port stays held."""
-        self._end_process(signal.SIGKILL, 5)
 
     def restart(self, env: Mapping[str, str] | None = None, timeout: float = 20) -> "Service":
         """Redeploy: stop the process and start a new one on the same port, perhaps with
@@ -124,36 +108,9 @@ class Service:
         self.env.update(env or {})
         return self.launch().wait_healthy(timeout)
 
-    def _end_process(self, sig: int, timeout: float) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        os.close(self._watch_write)
-        self.process = None
-
-    # -- looking at it --------------------------------------------------------------------
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid if self.process else None
-
     @property
     def public_url(self) -> str:
         return _public_url(self.port)
-
-    def logs(self, lines: int = 20) -> str:
-        """The last `lines` lines the service wrote (stdout and stderr together)."""
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
 
     def __repr__(self) -> str:
         return f"<Service {self.name} at {self.url} {'running' if self.alive else 'stopped'}>"
@@ -163,15 +120,6 @@ class Service:
         link = html.escape(self.public_url)
         return (f"<b>{html.escape(self.name)}</b> {state} at <a href='{link}docs' target='_blank'>"
                 f"{link}</a> (API docs at <code>/docs</code>)")
-
-    def __enter__(self) -> "Service":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-
-_running: dict[int, Service] = {}
 
 
 def start(name: str, env: Mapping[str, str] | None = None, *, app_dir: str | Path | None = None,
@@ -188,16 +136,24 @@ def start(name: str, env: Mapping[str, str] | None = None, *, app_dir: str | Pat
     return service.wait_healthy(timeout) if wait else service
 
 
-def start_shop(architecture: str, env: Mapping[str, str] | None = None) -> dict[str, Service]:
-    """The shop as one monolith, or as catalog + payments + orders started side by side."""
+def start_shop(architecture: str, env: Mapping[str, str] | None = None, broker=None) -> dict[str, Service]:
+    """The shop as one monolith ("monolith"); as catalog + payments + orders side by side,
+    orders calling payments over HTTP ("services"); or the same three with orders and
+    payments passing events through `broker`, a `shipyard.bus.Broker` ("events")."""
     if architecture == "monolith":
         return {"shop-monolith": start("shop-monolith", env)}
-    if architecture != "services":
-        raise ValueError("architecture is 'monolith' or 'services'")
+    if architecture not in ("services", "events"):
+        raise ValueError("architecture is 'monolith', 'services' or 'events'")
     env = dict(env or {})
+    if architecture == "events":
+        if broker is None:
+            raise ValueError("the events shop needs a broker: start one with shipyard.bus.start()")
+        env.update(EVENTS_URL=broker.url)
     catalog, payments = start("catalog", env, wait=False), start("payments", env, wait=False)
     # Ports are bound before any child runs, so orders can be told where its peers are now.
-    orders = start("orders", {**env, "CATALOG_URL": catalog.url, "PAYMENTS_URL": payments.url}, wait=False)
+    orders_env = {**env, "CATALOG_URL": catalog.url, "PAYMENTS_URL": payments.url,
+                  "PAYMENT_FLOW": "events" if architecture == "events" else "http"}
+    orders = start("orders", orders_env, wait=False)
     return {service.name: service.wait_healthy() for service in (catalog, payments, orders)}
 
 
@@ -209,15 +165,3 @@ def load(path: str | Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def running() -> list[Service]:
-    return [service for service in _running.values() if service.alive]
-
-
-def stop_all() -> None:
-    for service in list(_running.values()):
-        service.stop()
-
-
-atexit.register(stop_all)

@@ -46,6 +46,22 @@ def probe(requests: dict[str, Request], timeout: float = 2) -> dict[str, bool]:
         return dict(zip(requests, answers))
 
 
+def burst(requests: list[Request], workers: int = 8, timeout: float = 5) -> list[tuple[int, dict]]:
+    """Send the requests `workers` at a time; each one's (status, JSON body), status 0 when
+    no answer came."""
+    def one(client: httpx.Client, request: Request) -> tuple[int, dict]:
+        method, url, body = request
+        try:
+            response = client.request(method, url, json=body)
+            return response.status_code, response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            return 0, {"detail": repr(error)}
+
+    with httpx.Client(timeout=timeout, limits=httpx.Limits(max_connections=workers)) as client, \
+            ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(lambda request: one(client, request), requests))
+
+
 def timed(requests: list[Request], timeout: float = 5) -> list[float]:
     """Send the requests one after another; each one's time in milliseconds."""
     times = []

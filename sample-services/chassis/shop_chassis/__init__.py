@@ -8,4 +8,4 @@ from shop_chassis.app import create_app, Settings
 from shop_chassis.db import get_db
 
 __all__ = ["create_app", "Settings", "get_db"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -1,4 +1,5 @@
 """create_app: a FastAPI app with the chassis around a service's own routers."""
+import logging
 import os
 from collections.abc import Callable, Sequence
 from contextlib import asynccontextmanager
@@ -6,7 +7,7 @@ from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Depends, FastAPI
 
-from shop_chassis import db
+from shop_chassis import db, events
 from shop_chassis.limits import BodySizeLimit
 from shop_chassis.metrics import instrument
 
@@ -18,6 +19,8 @@ class Settings:
     service: str
     database_path: str = ""
     max_body_bytes: int = 64 * 1024
+    events_url: str = ""  # the broker; empty: this service neither publishes nor consumes
+    events_ack_wait: float = 2.0  # seconds before an unacknowledged event is delivered again
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -28,21 +31,39 @@ class Settings:
             service=service,
             database_path=os.environ.get("DATABASE_PATH", f"{prefix.lower()}.sqlite3"),
             max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", 64 * 1024)),
+            events_url=os.environ.get("EVENTS_URL", ""),
+            events_ack_wait=float(os.environ.get("EVENTS_ACK_WAIT_SECONDS", 2.0)),
             extra=extra,
         )
 
 
+def show_event_logs() -> None:
+    """Events' retries and dropped events go to stderr, the service's log."""
+    logger = logging.getLogger("shop")
+    if not logger.handlers:
+        logger.addHandler(logging.StreamHandler())
+        logger.setLevel(logging.INFO)
+
+
 def create_app(settings: Settings, version: str, routers: Sequence[APIRouter],
-               init_schema: Callable, on_startup: Callable | None = None) -> FastAPI:
+               init_schema: Callable, on_startup: Callable | None = None,
+               bus: events.Bus | None = None) -> FastAPI:
+    """`bus`: the events bus to use (a fake in tests); by default the broker at
+    settings.events_url, if one is set. It is `app.state.bus` when `on_startup` runs."""
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        show_event_logs()
         db.prepare(settings.database_path, init_schema)
+        if app.state.bus is None and settings.events_url:
+            app.state.bus = events.NatsBus(settings.events_url, settings.service, settings.events_ack_wait)
         if on_startup:
             on_startup(app)
         yield
+        if app.state.bus is not None:
+            app.state.bus.close()
 
     app = FastAPI(title=settings.service, version=version, lifespan=lifespan)
-    app.state.settings = settings
+    app.state.settings, app.state.bus = settings, bus
 
     @app.get("/health", tags=["operations"])
     def health(conn=Depends(db.get_db)) -> dict:

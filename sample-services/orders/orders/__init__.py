@@ -1,2 +1,2 @@
 """orders: places orders, asking the catalog for stock and payments for money."""
-__version__ = "1.0.0"
+__version__ = "1.1.0"

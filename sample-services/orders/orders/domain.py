@@ -23,8 +23,14 @@ class CatalogPort(Protocol):
     def release(self, product_id: str, quantity: int) -> None: ...
 
 
+class UnknownOrder(Exception):
+    pass
+
+
 class PaymentsPort(Protocol):
-    def charge(self, order_id: str, amount_cents: int) -> str: ...  # "paid" or "declined"
+    # "paid" or "declined" when payments answers at once; "pending" when it will answer
+    # later, with an event (see `settle`).
+    def charge(self, order_id: str, amount_cents: int) -> str: ...
 
 
 def init_schema(conn: sqlite3.Connection) -> None:
@@ -42,17 +48,31 @@ def place_order(conn: sqlite3.Connection, catalog: CatalogPort, payments: Paymen
     if not catalog.reserve(product_id, quantity):
         raise OutOfStock(product_id)
     order = {"id": uuid.uuid4().hex[:12], "product_id": product_id, "quantity": quantity,
-             "amount_cents": product["price_cents"] * quantity}
+             "amount_cents": product["price_cents"] * quantity, "status": "pending"}
+    conn.execute("INSERT INTO orders VALUES (:id, :product_id, :quantity, :amount_cents, :status)", order)
     try:
         payment = payments.charge(order["id"], order["amount_cents"])
     except Unavailable:
         catalog.release(product_id, quantity)  # compensate: no money, no reservation
-        raise
-    if payment != "paid":
-        catalog.release(product_id, quantity)
-    order["status"] = "paid" if payment == "paid" else "payment_declined"
-    conn.execute("INSERT INTO orders VALUES (:id, :product_id, :quantity, :amount_cents, :status)", order)
-    return order
+        raise  # the caller rolls the insert back
+    if payment != "pending":
+        settle(conn, catalog, order["id"], payment)
+    return get_order(conn, order["id"])
+
+
+def settle(conn: sqlite3.Connection, catalog: CatalogPort, order_id: str, payment: str) -> bool:
+    """Record the payment's outcome ("paid" or "declined") on a pending order, once: a
+    repeated outcome changes nothing and returns False. A declined order gives its stock back."""
+    order = get_order(conn, order_id)
+    if order is None:
+        raise UnknownOrder(order_id)
+    if order["status"] != "pending":
+        return False
+    status = "paid" if payment == "paid" else "payment_declined"
+    conn.execute("UPDATE orders SET status = ? WHERE id = ?", (status, order_id))
+    if status == "payment_declined":
+        catalog.release(order["product_id"], order["quantity"])
+    return True
 
 
 def get_order(conn: sqlite3.Connection, order_id: str) -> dict | None:

@@ -1,2 +1,2 @@
 """payments: charges orders, each at most once."""
-__version__ = "1.0.0"
+__version__ = "1.1.0"

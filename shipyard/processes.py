@@ -1,0 +1,92 @@
+"""Children of this kernel: started with the watchdog pipe of `shipyard.tether`, logging to
+a file in their own folder of the kernel's temp dir, stopped or killed on demand, and all
+stopped when the kernel exits. `services.Service` and `bus.Broker` are children."""
+import atexit
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from shipyard.paths import workdir
+
+
+class Child:
+    def __init__(self, name: str):
+        self.name = name
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=workdir()))
+        self.log_path = self.folder / "service.log"
+        self.process: subprocess.Popen | None = None
+
+    def _spawn(self, module: str, args: Sequence[str], env: Mapping[str, str], pass_fds: Sequence[int] = ()) -> None:
+        """Run `python -m module --watchdog FD args...` in this child's folder."""
+        watch_read, self._watch_write = os.pipe()
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", module, "--watchdog", str(watch_read), *args],
+                pass_fds=(*pass_fds, watch_read), cwd=self.folder, env=dict(env),
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)  # a Ctrl-C (interrupt) in the kernel does not reach it
+        os.close(watch_read)
+        _children[id(self)] = self
+
+    def _end_process(self, sig: int, timeout: float) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            if sig == signal.SIGKILL:  # the whole group: a tethered program dies with its tether
+                os.killpg(self.process.pid, sig)
+            else:
+                self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        os.close(self._watch_write)
+        self.process = None
+
+    def stop(self, timeout: float = 5) -> None:
+        """Ask the process to finish (SIGTERM), kill it if it will not."""
+        self._end_process(signal.SIGTERM, timeout)
+        _children.pop(id(self), None)
+
+    def kill(self) -> None:
+        """Crash the process (SIGKILL), as the OOM killer would."""
+        self._end_process(signal.SIGKILL, 5)
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def logs(self, lines: int = 20) -> str:
+        """The last `lines` lines the process wrote (stdout and stderr together)."""
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+_children: dict[int, Child] = {}
+
+
+def running() -> list[Child]:
+    return [child for child in _children.values() if child.alive]
+
+
+def stop_all() -> None:
+    for child in list(_children.values()):
+        child.stop()
+
+
+atexit.register(stop_all)
