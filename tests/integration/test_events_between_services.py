@@ -6,6 +6,7 @@ import httpx
 from shopdb import rows
 
 from shipyard import services, traffic
+from shipyard import shop as shop_outside
 
 
 def order(shop, product="mouse", quantity=1) -> dict:
@@ -14,15 +15,8 @@ def order(shop, product="mouse", quantity=1) -> dict:
     return response.json()
 
 
-def wait_until_settled(shop, count: int, timeout: float = 60) -> dict[str, int]:
-    """Poll the orders database until `count` orders are no longer pending; statuses counted."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = dict(rows(shop["orders"], "SELECT status, COUNT(*) FROM orders GROUP BY status"))
-        if sum(n for status, n in found.items() if status != "pending") >= count:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"orders still pending after {timeout} s: {found}")
+def wait_until_settled(shop, count: int) -> dict[str, int]:
+    return dict(shop_outside.wait_settled(shop["orders"].url, count, timeout=60))
 
 
 def test_an_order_is_accepted_pending_and_then_paid_by_event(broker):

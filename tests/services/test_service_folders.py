@@ -20,7 +20,7 @@ def test_each_service_is_an_installable_package_that_brings_its_server(name):
 @pytest.mark.parametrize("name", sorted(SHOP))
 def test_each_service_has_its_own_tests_readme_and_dockerfile(name):
     folder = SERVICES / name
-    assert list((folder / "tests").glob("test_*.py")) and (folder / "README.md").exists()
+    assert list((folder / "tests").rglob("test_*.py")) and (folder / "README.md").exists()
     assert "/health" in (folder / "README.md").read_text()
 
 

@@ -29,7 +29,7 @@ def connect_upstreams(app) -> None:
         payments = PaymentsClient(client, extra["PAYMENTS_URL"])
     else:
         payments = events.EventPayments(app.state.bus)
-        events.consume(app, catalog)
+        events.consume(app)
     app.state.ports = lambda conn: (catalog, payments)
 
 

@@ -30,17 +30,18 @@ class PaymentEvent(BaseModel):
     status: Literal["paid", "declined"]
 
 
-def record_payment(app, catalog, event: dict) -> None:
+def record_payment(app, event: dict) -> None:
     """Settle the order. An order not found yet is retried (its transaction may still be
     committing); a repeated event changes nothing."""
-    payment = PaymentEvent(**event)  # ValueError: a bad event, dropped by the bus
+    payment = PaymentEvent.model_validate(event)  # ValueError: a bad event, dropped by the bus
     conn = db.connect(app.state.settings.database_path)
     try:
+        catalog, _ = app.state.ports(conn)
         with conn:
             domain.settle(conn, catalog, payment.order_id, payment.status)
     finally:
         conn.close()
 
 
-def consume(app, catalog) -> None:
-    app.state.bus.subscribe("payments.>", "orders", lambda event: record_payment(app, catalog, event))
+def consume(app) -> None:
+    app.state.bus.subscribe("payments.>", "orders", lambda event: record_payment(app, event))

@@ -1,45 +1,16 @@
-"""The orders service, tested alone: catalog and payments are fakes of the real ports."""
+"""Component tests: the orders service alone, through its HTTP API; catalog and payments
+are fakes of the real ports (tests/conftest.py)."""
 import pytest
 from fastapi.testclient import TestClient
 from shop_chassis import Settings
 
 from orders.app import DEFAULTS, build
-from orders.domain import Unavailable
-
-
-class FakeCatalog:
-    def __init__(self):
-        self.stock = {"keyboard": 5}
-
-    def get_product(self, product_id):
-        return {"id": product_id, "price_cents": 4900} if product_id in self.stock else None
-
-    def reserve(self, product_id, quantity):
-        if self.stock[product_id] < quantity:
-            return False
-        self.stock[product_id] -= quantity
-        return True
-
-    def release(self, product_id, quantity):
-        self.stock[product_id] += quantity
-
-
-class FakePayments:
-    def __init__(self, answer="paid"):
-        self.answer, self.charges = answer, []
-
-    def charge(self, order_id, amount_cents):
-        if self.answer == "down":
-            raise Unavailable("payments is down")
-        self.charges.append((order_id, amount_cents))
-        return self.answer
 
 
 @pytest.fixture
-def shop(tmp_path):
+def shop(tmp_path, catalog, payments):
     extra = {**DEFAULTS, "CATALOG_URL": "http://catalog.invalid", "PAYMENTS_URL": "http://payments.invalid"}
     app = build(Settings("orders", database_path=str(tmp_path / "orders.sqlite3"), extra=extra))
-    catalog, payments = FakeCatalog(), FakePayments()
     with TestClient(app) as client:
         app.state.ports = lambda conn: (catalog, payments)
         yield client, catalog, payments

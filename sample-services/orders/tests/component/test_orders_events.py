@@ -1,0 +1,57 @@
+"""Component tests of orders on events: the service alone, its broker a fake with the real
+bus interface."""
+import pytest
+from fastapi.testclient import TestClient
+from shop_chassis import Settings
+from shop_chassis.events import InMemoryBus
+
+from orders.app import DEFAULTS, build
+
+
+@pytest.fixture
+def shop(tmp_path, catalog):
+    bus = InMemoryBus()
+    extra = {**DEFAULTS, "CATALOG_URL": "http://catalog.invalid", "PAYMENT_FLOW": "events"}
+    app = build(Settings("orders", database_path=str(tmp_path / "orders.sqlite3"), extra=extra), bus=bus)
+    with TestClient(app) as client:
+        payments = app.state.ports(None)[1]  # the events port: it publishes
+        app.state.ports = lambda conn: (catalog, payments)
+        yield client, catalog, bus
+
+
+def test_an_order_is_accepted_pending_and_announced_as_orders_placed(shop):
+    client, catalog, bus = shop
+    order = client.post("/orders", json={"product_id": "keyboard", "quantity": 2})
+    assert order.status_code == 201 and order.json()["status"] == "pending"
+    assert bus.published == [("orders.placed", {"order_id": order.json()["id"], "amount_cents": 9800})]
+    assert catalog.stock["keyboard"] == 3
+
+
+def test_payments_completed_marks_the_order_paid(shop):
+    client, catalog, bus = shop
+    order_id = client.post("/orders", json={"product_id": "keyboard", "quantity": 1}).json()["id"]
+    bus.publish("payments.completed", {"order_id": order_id, "status": "paid", "amount_cents": 4900}, msg_id="p1")
+    assert client.get(f"/orders/{order_id}").json()["status"] == "paid"
+
+
+def test_payments_failed_declines_the_order_and_gives_the_stock_back_once(shop):
+    client, catalog, bus = shop
+    order_id = client.post("/orders", json={"product_id": "keyboard", "quantity": 2}).json()["id"]
+    for attempt in ("p1", "p2"):  # delivered twice: the second changes nothing
+        bus.publish("payments.failed", {"order_id": order_id, "status": "declined"}, msg_id=attempt)
+    assert client.get(f"/orders/{order_id}").json()["status"] == "payment_declined"
+    assert catalog.stock["keyboard"] == 5
+
+
+def test_a_malformed_payment_event_is_refused_as_bad_input(shop):
+    client, catalog, bus = shop
+    with pytest.raises(ValueError):
+        bus.publish("payments.completed", {"order_id": "x", "status": "maybe"}, msg_id="bad")
+
+
+def test_orders_on_events_refuses_to_start_without_a_broker(tmp_path):
+    extra = {**DEFAULTS, "CATALOG_URL": "http://catalog.invalid", "PAYMENT_FLOW": "events"}
+    app = build(Settings("orders", database_path=str(tmp_path / "o.sqlite3"), extra=extra))
+    with pytest.raises(RuntimeError, match="EVENTS_URL"):
+        with TestClient(app):
+            pass

@@ -1,0 +1,51 @@
+"""The sample shop seen from outside: place orders, count them by status, wait for them
+to settle, watch a consumer's backlog drain. Lessons 03 and 04 use these; so do the tests."""
+import time
+from collections import Counter
+
+import httpx
+from tqdm.auto import tqdm
+
+from shipyard import traffic
+
+
+def place(orders_url: str, count: int, product: str = "mouse", quantity: int = 1, workers: int = 8,
+          progress: str | None = None) -> list[tuple[int, dict]]:
+    """POST `count` orders, `workers` at a time; each one's (status code, body), 0 for no answer.
+    With `progress`, a bar of that title shows them going out."""
+    request = ("POST", orders_url.rstrip("/") + "/orders", {"product_id": product, "quantity": quantity})
+    answers: list[tuple[int, dict]] = []
+    with tqdm(total=count, desc=progress, disable=progress is None) as bar:
+        while len(answers) < count:
+            chunk = traffic.burst([request] * min(workers * 4, count - len(answers)), workers=workers)
+            answers += chunk
+            bar.update(len(chunk))
+    return answers
+
+
+def statuses(orders_url: str) -> Counter:
+    """How many orders the orders service holds, by status."""
+    return Counter(order["status"] for order in httpx.get(orders_url.rstrip("/") + "/orders", timeout=5).json())
+
+
+def wait_settled(orders_url: str, count: int, timeout: float = 30) -> Counter:
+    """Poll until at least `count` orders are settled (no longer pending); their statuses."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = statuses(orders_url)
+        if sum(n for status, n in found.items() if status != "pending") >= count:
+            return found
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"after {timeout:g} s the orders are {dict(found)}")
+        time.sleep(0.05)
+
+
+def watch_backlog(broker, stream: str, durable: str, timeout: float = 30, every: float = 0.02) -> list[tuple[float, int]]:
+    """Sample a consumer's backlog until it reaches zero: [(seconds, events waiting), ...]."""
+    began, samples = time.perf_counter(), []
+    while not samples or samples[-1][1] > 0:
+        if time.perf_counter() - began > timeout:
+            raise TimeoutError(f"{durable} still had {samples[-1][1]} events waiting after {timeout:g} s")
+        samples.append((time.perf_counter() - began, broker.backlog(stream, durable)))
+        time.sleep(every)
+    return samples
