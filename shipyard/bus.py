@@ -93,6 +93,17 @@ class Broker(Child):
         consumer = self.consumer(stream, durable)
         return consumer.get("num_pending", 0) + consumer.get("num_ack_pending", 0)
 
+    def watch_backlog(self, stream: str, durable: str, timeout: float = 30,
+                      every: float = 0.02) -> list[tuple[float, int]]:
+        """Sample a consumer's backlog until it is empty: [(seconds, events waiting), ...]."""
+        began, samples = time.perf_counter(), []
+        while not samples or samples[-1][1] > 0:
+            if time.perf_counter() - began > timeout:
+                raise TimeoutError(f"{durable} still had {samples[-1][1]} events waiting after {timeout:g} s")
+            samples.append((time.perf_counter() - began, self.backlog(stream, durable)))
+            time.sleep(every)
+        return samples
+
     def __repr__(self) -> str:
         return f"<Broker nats at {self.url or '(starting)'} {'running' if self.alive else 'stopped'}>"
 

@@ -141,6 +141,24 @@ def backlog(samples: list[tuple[float, int]], title: str):
     """A consumer's backlog (events not yet handled) over time, as it catches up."""
     fig, ax = plt.subplots(figsize=(7, 2.6))
     ax.plot([t for t, _ in samples], [n for _, n in samples], marker=".", color=COLORS["pay"])
-    ax.set(xlabel="seconds since payments came back", ylabel="events waiting", title=title, ylim=(0, None))
+    ax.set(xlabel="seconds since payments was started again", ylabel="events waiting", title=title, ylim=(0, None))
+    fig.tight_layout()
+    return fig
+
+
+def pyramid(suites: list):
+    """The test levels, bottom first: how many tests each has, and what one test costs (log
+    scale). `suites` are `shipyard.suites.Suite`s, measured in this run."""
+    fig, (count, cost) = plt.subplots(1, 2, figsize=(10, 0.5 * len(suites) + 1.4), sharey=True)
+    names = [suite.name for suite in suites]
+    colors = [OK if suite.ok else BAD for suite in suites]
+    count.bar_label(count.barh(names, [suite.tests for suite in suites], color=colors), padding=3)
+    count.set(xlabel="tests", title="How many tests")
+    count.invert_xaxis()
+    cost.bar_label(cost.barh(names, [suite.per_test_ms for suite in suites], color=colors),
+                   labels=[f"{suite.per_test_ms:.0f} ms" for suite in suites], padding=3)
+    cost.set(xscale="log", xlabel="milliseconds per test (log scale)", title="What one test costs")
+    count.yaxis.tick_right()
+    fig.suptitle("The shop's tests by level, measured in this run")
     fig.tight_layout()
     return fig

@@ -57,6 +57,10 @@ class Child:
         """Crash the process (SIGKILL), as the OOM killer would."""
         self._end_process(signal.SIGKILL, 5)
 
+    def wait_exit(self, timeout: float = 10) -> int:
+        """Wait for the process to end by itself (a crash, say); its exit code."""
+        return self.process.wait(timeout)
+
     @property
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None

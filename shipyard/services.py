@@ -13,6 +13,7 @@ import importlib.util
 import os
 import signal
 import socket
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -155,6 +156,15 @@ def start_shop(architecture: str, env: Mapping[str, str] | None = None, broker=N
                   "PAYMENT_FLOW": "events" if architecture == "events" else "http"}
     orders = start("orders", orders_env, wait=False)
     return {service.name: service.wait_healthy() for service in (catalog, payments, orders)}
+
+
+def import_module(service: str, module: str) -> ModuleType:
+    """Import a sample service's module into this kernel (for in-process tests with
+    TestClient or its own clients): `import_module("payments", "payments.app")`."""
+    for folder in map(str, SHOP[service].path):
+        if folder not in sys.path:
+            sys.path.append(folder)
+    return importlib.import_module(module)
 
 
 def load(path: str | Path) -> ModuleType:

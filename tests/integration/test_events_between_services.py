@@ -6,7 +6,7 @@ import httpx
 from shopdb import rows
 
 from shipyard import services, traffic
-from shipyard import shop as shop_outside
+from shipyard import customers
 
 
 def order(shop, product="mouse", quantity=1) -> dict:
@@ -16,7 +16,7 @@ def order(shop, product="mouse", quantity=1) -> dict:
 
 
 def wait_until_settled(shop, count: int) -> dict[str, int]:
-    return dict(shop_outside.wait_settled(shop["orders"].url, count, timeout=60))
+    return dict(customers.wait_settled(shop["orders"].url, count, timeout=60))
 
 
 def test_an_order_is_accepted_pending_and_then_paid_by_event(broker):

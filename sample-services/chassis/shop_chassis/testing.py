@@ -3,6 +3,7 @@
 Only tests import this module; `pact-python` is a test dependency."""
 import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -46,7 +47,23 @@ def verify_pact(provider: str, pact_file: Path, url: str) -> Verification:
     verifier = Verifier(provider, host="127.0.0.1").add_source(str(pact_file)).add_transport(url=url)
     verifier.set_coloured_output(enabled=False)
     try:
-        verifier.verify()
+        with _silenced_stdout():
+            verifier.verify()
         return Verification(True, verifier.output(strip_ansi=True))
     except RuntimeError:
         return Verification(False, verifier.output(strip_ansi=True))
+
+
+@contextmanager
+def _silenced_stdout() -> Iterator[None]:
+    """The verifier (native code) prints its report on file descriptor 1 as well as keeping
+    it; a notebook would show it twice. Point fd 1 at /dev/null meanwhile."""
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)

@@ -33,6 +33,9 @@ class PaymentsPort(Protocol):
     def charge(self, order_id: str, amount_cents: int) -> str: ...
 
 
+STATUS = {"paid": "paid", "declined": "payment_declined", "pending": "pending"}  # payment -> order
+
+
 def init_schema(conn: sqlite3.Connection) -> None:
     conn.execute("""CREATE TABLE IF NOT EXISTS orders (
         id TEXT PRIMARY KEY, product_id TEXT NOT NULL,
@@ -48,16 +51,18 @@ def place_order(conn: sqlite3.Connection, catalog: CatalogPort, payments: Paymen
     if not catalog.reserve(product_id, quantity):
         raise OutOfStock(product_id)
     order = {"id": uuid.uuid4().hex[:12], "product_id": product_id, "quantity": quantity,
-             "amount_cents": product["price_cents"] * quantity, "status": "pending"}
-    conn.execute("INSERT INTO orders VALUES (:id, :product_id, :quantity, :amount_cents, :status)", order)
+             "amount_cents": product["price_cents"] * quantity}
+    # The call comes before the INSERT: no database lock is held while another service is waited for.
     try:
         payment = payments.charge(order["id"], order["amount_cents"])
     except Unavailable:
         catalog.release(product_id, quantity)  # compensate: no money, no reservation
-        raise  # the caller rolls the insert back
-    if payment != "pending":
-        settle(conn, catalog, order["id"], payment)
-    return get_order(conn, order["id"])
+        raise
+    if payment == "declined":
+        catalog.release(product_id, quantity)
+    order["status"] = STATUS[payment]
+    conn.execute("INSERT INTO orders VALUES (:id, :product_id, :quantity, :amount_cents, :status)", order)
+    return order
 
 
 def settle(conn: sqlite3.Connection, catalog: CatalogPort, order_id: str, payment: str) -> bool:
@@ -68,7 +73,7 @@ def settle(conn: sqlite3.Connection, catalog: CatalogPort, order_id: str, paymen
         raise UnknownOrder(order_id)
     if order["status"] != "pending":
         return False
-    status = "paid" if payment == "paid" else "payment_declined"
+    status = STATUS[payment]
     conn.execute("UPDATE orders SET status = ? WHERE id = ?", (status, order_id))
     if status == "payment_declined":
         catalog.release(order["product_id"], order["quantity"])

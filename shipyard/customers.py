@@ -1,5 +1,5 @@
-"""The sample shop seen from outside: place orders, count them by status, wait for them
-to settle, watch a consumer's backlog drain. Lessons 03 and 04 use these; so do the tests."""
+"""The sample shop seen by its customers: place orders, count them by status, wait for them
+to settle. Lesson 03 uses these; so do the tests."""
 import time
 from collections import Counter
 
@@ -38,14 +38,3 @@ def wait_settled(orders_url: str, count: int, timeout: float = 30) -> Counter:
         if time.monotonic() > deadline:
             raise TimeoutError(f"after {timeout:g} s the orders are {dict(found)}")
         time.sleep(0.05)
-
-
-def watch_backlog(broker, stream: str, durable: str, timeout: float = 30, every: float = 0.02) -> list[tuple[float, int]]:
-    """Sample a consumer's backlog until it reaches zero: [(seconds, events waiting), ...]."""
-    began, samples = time.perf_counter(), []
-    while not samples or samples[-1][1] > 0:
-        if time.perf_counter() - began > timeout:
-            raise TimeoutError(f"{durable} still had {samples[-1][1]} events waiting after {timeout:g} s")
-        samples.append((time.perf_counter() - began, broker.backlog(stream, durable)))
-        time.sleep(every)
-    return samples
