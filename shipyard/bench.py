@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from shipyard import services
+from shipyard import bus, customers, services
 from shipyard.execute import execute
 from shipyard.paths import NOTEBOOKS, ROOT, SOLUTIONS
 
@@ -43,6 +43,37 @@ def cold_starts(rounds: int = 7) -> tuple[float, float]:
     return statistics.median(floor), statistics.median(service)
 
 
+def broker_starts(rounds: int = 7) -> float:
+    """Median seconds from starting nats-server to JetStream answering healthy."""
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        broker = bus.start()
+        times.append(time.perf_counter() - started)
+        broker.stop()
+    return statistics.median(times)
+
+
+def events_per_second(orders: int = 1000) -> tuple[float, float]:
+    """Events per second on the shop's event path: (1) end to end, from the first order
+    placed over HTTP to the last one paid, every order an orders.placed and a payments.*
+    event; (2) the payments consumer alone, draining a backlog of `orders` events."""
+    with bus.start() as broker:
+        shop = services.start_shop("events", broker=broker)
+        started = time.perf_counter()
+        customers.place(shop["orders"].url, orders)
+        customers.wait_settled(shop["orders"].url, orders, timeout=120)
+        end_to_end = orders / (time.perf_counter() - started)
+        shop["payments"].kill()
+        customers.place(shop["orders"].url, orders)
+        shop["payments"].launch()
+        backlog = broker.watch_backlog("ORDERS", "payments", timeout=120)
+        first_handled = next(t for t, waiting in backlog if waiting < backlog[0][1])
+        draining = backlog[0][1] / (backlog[-1][0] - first_handled)
+        services.stop_all()
+    return end_to_end, draining
+
+
 def notebook_rows() -> list[str]:
     rows = []
     for path in [*sorted(NOTEBOOKS.glob("*.ipynb")), *sorted(SOLUTIONS.glob("*.ipynb"))]:
@@ -65,6 +96,9 @@ def report(quick: bool) -> str:
     notebooks = notebook_rows()
     floor, cold = cold_starts()
     print(f"cold start {cold:.2f} s, floor {floor:.2f} s", flush=True)
+    broker = broker_starts()
+    end_to_end, draining = events_per_second()
+    print(f"broker start {broker:.3f} s, events {end_to_end:.0f}/s end to end, {draining:.0f}/s draining", flush=True)
     lines = [
         "# Benchmark", "",
         f"Measured by `python -m shipyard.bench` on {datetime.date.today()}: {os.cpu_count()} cores, "
@@ -78,6 +112,13 @@ def report(quick: bool) -> str:
         "| floor (s) | catalog to healthy (s) | ratio | within budget |", "|---|---|---|---|",
         f"| {floor:.2f} | {cold:.2f} | {cold / floor:.2f} | "
         f"{'yes' if cold <= COLD_START_SECONDS and cold / floor <= COLD_START_RATIO else '**no**'} |", "",
+        "## The broker and the event path", "",
+        "Broker start: median of 7, from starting nats-server to JetStream answering healthy. Events per "
+        "second: 1,000 orders placed over HTTP (8 at a time) on the events shop, from the first order to "
+        "the last one paid (each order is one `orders.placed` and one `payments.*` event); then 1,000 "
+        "`orders.placed` waiting while payments was down, drained by the payments consumer alone.", "",
+        "| broker start (ms) | orders paid per second, end to end | events per second, payments draining |",
+        "|---|---|---|", f"| {broker * 1000:.0f} | {end_to_end:.0f} | {draining:.0f} |", "",
     ]
     if not quick:
         seconds = test_command_seconds()

@@ -2,11 +2,10 @@
 import importlib.metadata
 import os
 import platform
-import shutil
 import sys
 from dataclasses import dataclass
 
-PACKAGES = ["jupyterlab", "ipywidgets", "fastapi", "uvicorn", "httpx", "matplotlib", "docker", "nbval"]
+PACKAGES = ["jupyterlab", "ipywidgets", "fastapi", "uvicorn", "httpx", "matplotlib", "nats-py", "docker", "nbval", "pact-python"]
 
 
 @dataclass(frozen=True)
@@ -36,8 +35,12 @@ def docker_engine() -> Check:
 
 
 def broker() -> Check:
-    found = shutil.which("nats-server")
-    return Check("NATS server", bool(found), found or "not installed yet: lesson 03 brings its own")
+    from shipyard.bus import BrokerFailed, server_binary
+
+    try:
+        return Check("NATS server", True, f"{server_binary()}: lesson 03 starts it")
+    except BrokerFailed as missing:
+        return Check("NATS server", False, str(missing))
 
 
 def checks() -> list[Check]:

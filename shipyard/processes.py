@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from shipyard.paths import workdir
@@ -84,13 +85,38 @@ class Child:
 _children: dict[int, Child] = {}
 
 
+def run(command: Sequence[str], timeout: float, **popen) -> subprocess.CompletedProcess:
+    """`subprocess.run` for a command that must not outlive the kernel (a pytest run that
+    starts services, say): it runs under `shipyard.tether`. Output is captured as text."""
+    watch_read, watch_write = os.pipe()
+    try:
+        with subprocess.Popen([sys.executable, "-m", "shipyard.tether", "--watchdog", str(watch_read), "--", *command],
+                              pass_fds=(watch_read,), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, text=True, start_new_session=True, **popen) as process:
+            os.close(watch_read)
+            try:
+                stdout, stderr = process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.close(watch_write)  # the tether ends the command, and with it everything it started
+                watch_write = -1
+                stdout, stderr = process.communicate()
+                raise subprocess.TimeoutExpired(process.args, timeout, stdout, stderr) from None
+            return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    finally:
+        if watch_write >= 0:
+            os.close(watch_write)
+
+
 def running() -> list[Child]:
     return [child for child in _children.values() if child.alive]
 
 
 def stop_all() -> None:
-    for child in list(_children.values()):
-        child.stop()
+    """Stop every child of this kernel, all at once: each may take a moment to finish."""
+    children = list(_children.values())
+    if children:
+        with ThreadPoolExecutor(len(children)) as pool:
+            list(pool.map(lambda child: child.stop(), children))
 
 
 atexit.register(stop_all)

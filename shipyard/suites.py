@@ -9,12 +9,12 @@ that no suite here needs); the few that are needed are named.
 import ast
 import os
 import re
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from shipyard import processes
 from shipyard.paths import ROOT
 
 PLUGINS = ["-p", "pytest_timeout"]
@@ -55,7 +55,7 @@ def run(name: str, *args: str, env: dict[str, str] | None = None, timeout: float
     command = [sys.executable, "-m", "pytest", "-q", "-o", "addopts=", "-p", "no:cacheprovider", *PLUGINS, *args]
     child_env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **(env or {})}
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, env=child_env, capture_output=True, text=True, timeout=timeout)
+    done = processes.run(command, timeout, cwd=ROOT, env=child_env)  # dies with the kernel
     seconds = time.perf_counter() - started
     output = done.stdout + done.stderr
     summary = output.strip().splitlines()[-1] if output.strip() else ""

@@ -38,9 +38,13 @@ def main() -> None:
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
         parser.error("give the program to run after --")
-    program = subprocess.Popen(command, pass_fds=())  # its output goes where ours goes
+    program = subprocess.Popen(command)  # its output goes where ours goes
 
     def end_program() -> None:
+        # Started as a group leader (the kernel sees to it), the tether ends its whole group:
+        # the program and whatever it started (a shell's `sleep`, a test's services).
+        if os.getpgid(0) == os.getpid():
+            os.killpg(0, signal.SIGKILL)
         program.kill()
         os._exit(1)
 

@@ -89,8 +89,8 @@ def _check(charge_once) -> str:
             raise Wrong(f"Order {order_id} was charged {times} times: {why}. Look for its charge first.")
         if total != amount:
             raise Wrong(f"Order {order_id} was charged {total} cents; its event says {amount}.")
-    return (f"{sum(handled.values())} deliveries of {len(EVENTS) + 1} orders through a real broker, "
-            "including duplicates and redeliveries: every order charged exactly once.")
+    return (f"{len(EVENTS) + 1} orders through a real broker, with duplicated and redelivered events: "
+            "every order charged exactly once.")
 
 
 charge_once = Task(

@@ -1,0 +1,9 @@
+"""A CI server for local git repositories, running a subset of GitHub Actions workflows.
+
+See `shipyard.ci.server` for how to use it and `shipyard.ci.workflow` for the subset."""
+from shipyard.ci.git import Repo
+from shipyard.ci.run import Run
+from shipyard.ci.server import Server, start
+from shipyard.ci.workflow import WorkflowError
+
+__all__ = ["Repo", "Run", "Server", "WorkflowError", "start"]

@@ -1,0 +1,67 @@
+"""A developer's working copy: a real git clone, driven from Python for the lessons."""
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+# Commits need an author; these keep a learner's own git configuration out of it.
+IDENTITY = {"GIT_AUTHOR_EMAIL": "dev@shipyard.invalid", "GIT_COMMITTER_EMAIL": "dev@shipyard.invalid",
+            "GIT_COMMITTER_NAME": "shipyard", "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+class GitError(RuntimeError):
+    pass
+
+
+def git(cwd: Path, *args: str, author: str = "shipyard", check: bool = True) -> str:
+    env = {**os.environ, **IDENTITY, "GIT_AUTHOR_NAME": author}
+    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    if check and done.returncode:
+        raise GitError(f"git {' '.join(args)} failed: {(done.stderr or done.stdout).strip()}")
+    return (done.stdout + done.stderr).strip()
+
+
+class Repo:
+    """A clone of a CI server's origin (see `Server.clone`)."""
+
+    def __init__(self, path: Path, author: str, server=None):
+        self.path, self.author, self.server = Path(path), author, server
+
+    def git(self, *args: str, check: bool = True) -> str:
+        return git(self.path, *args, author=self.author, check=check)
+
+    def write(self, relative: str, text: str) -> Path:
+        target = self.path / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+        return target
+
+    def read(self, relative: str) -> str:
+        return (self.path / relative).read_text()
+
+    def copy(self, source: Path, into: str = ".") -> None:
+        """Copy a folder's contents into the working copy (no caches, no databases)."""
+        shutil.copytree(source, self.path / into, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.sqlite3*", ".pytest_cache"))
+
+    def commit(self, message: str) -> str:
+        """Stage everything and commit; the new commit's sha."""
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", message)
+        return self.sha()
+
+    def sha(self, ref: str = "HEAD") -> str:
+        return self.git("rev-parse", ref)
+
+    @property
+    def branch(self) -> str:
+        return self.git("rev-parse", "--abbrev-ref", "HEAD")
+
+    def push(self, branch: str | None = None):
+        """Push the branch to origin; the CI run the push started, if a server watches it."""
+        branch = branch or self.branch
+        self.git("push", "-q", "origin", f"HEAD:refs/heads/{branch}")
+        return self.server.run_for(self.sha(), branch) if self.server else None
+
+    def __repr__(self) -> str:
+        return f"<Repo {self.author} at {self.path} on {self.branch}>"

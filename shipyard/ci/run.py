@@ -1,0 +1,151 @@
+"""One CI run: the records kept of it, and executing a workflow's jobs and steps in a
+checked-out workspace. Every step is a real process that dies with the kernel."""
+import os
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from shipyard import processes
+from shipyard.ci.workflow import Job, Step, Workflow
+
+FINISHED = {"success", "failure", "error", "skipped"}
+
+
+@dataclass
+class StepResult:
+    name: str
+    status: str = "queued"  # queued, running, success, failure, timed out, skipped
+    started: float | None = None  # seconds since the run started
+    seconds: float = 0.0
+    log: str = ""
+
+
+@dataclass
+class JobResult:
+    id: str
+    name: str
+    status: str = "queued"  # queued, running, success, failure, skipped
+    steps: list[StepResult] = field(default_factory=list)
+
+
+@dataclass
+class Run:
+    number: int
+    event: str  # push or pull_request
+    branch: str  # the pushed branch; for a pull request, its base
+    sha: str
+    status: str = "queued"  # queued, running, success, failure, error (the workflow could not run), skipped (none applies)
+    queued_at: float = field(default_factory=time.time)
+    started_at: float | None = None
+    finished_at: float | None = None
+    workflows: list[str] = field(default_factory=list)
+    jobs: list[JobResult] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+    @property
+    def seconds(self) -> float | None:
+        """From the push (queued) to the verdict."""
+        return self.finished_at - self.queued_at if self.finished_at else None
+
+    def failed_steps(self) -> list[tuple[str, StepResult]]:
+        return [(job.name, step) for job in self.jobs for step in job.steps if step.status in ("failure", "timed out")]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def __repr__(self) -> str:
+        took = f" in {self.seconds:.1f} s" if self.seconds is not None else ""
+        return f"<CI run #{self.number} {self.event} {self.branch}@{self.sha[:7]}: {self.status}{took}>"
+
+    def _repr_html_(self) -> str:
+        from shipyard.ci.show import run_html
+        return run_html(self)
+
+
+def _environment(run: Run, workspace: Path, *layers: dict) -> dict:
+    env = {**os.environ, "CI": "true", "GITHUB_ACTIONS": "false", "GITHUB_WORKSPACE": str(workspace),
+           "GITHUB_SHA": run.sha, "GITHUB_REF": f"refs/heads/{run.branch}", "GITHUB_EVENT_NAME": run.event}
+    for layer in layers:
+        env.update(layer)
+    return env
+
+
+def _action(step: Step, run: Run, env: dict) -> str:
+    """What the two known actions mean here; returns the log line."""
+    if step.uses == "actions/checkout":
+        return f"The workspace is a fresh clone of the pushed commit {run.sha[:12]}."
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    asked = step.with_.get("python-version")
+    return (f"Using this course's Python {sys.version.split()[0]} ({sys.executable})"
+            + (f"; the workflow asks for {asked}, which GitHub would install." if asked else "."))
+
+
+def _command(step: Step, result: StepResult, run: Run, workspace: Path, env: dict, timeout: float | None) -> None:
+    script = workspace.parent / f"step-{time.monotonic_ns()}.sh"
+    script.write_text("exec 2>&1\n" + step.run)  # one log, in the order things happened
+    cwd = workspace / (step.working_directory or "")
+    try:
+        done = processes.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+                             timeout or 24 * 3600, cwd=cwd, env=env)
+        result.log, result.status = done.stdout, "success" if done.returncode == 0 else "failure"
+        if done.returncode:
+            result.log += f"\n(exit code {done.returncode})"
+    except subprocess.TimeoutExpired as expired:
+        result.status = "timed out"
+        result.log = f"{expired.stdout or ''}\n(stopped after {timeout:g} s: timeout-minutes)"
+    except OSError as error:  # bash missing, or the working directory is not there
+        result.status, result.log = "failure", f"could not start the step: {error}"
+
+
+def _should_run(step: Step, failed: bool) -> bool:
+    return {"success()": not failed, "failure()": failed, "always()": True}[step.condition]
+
+
+def run_job(job: Job, result: JobResult, workflow: Workflow, run: Run, workspace: Path, changed) -> None:
+    env = _environment(run, workspace, workflow.env, job.env)
+    began, failed = time.monotonic(), False
+    result.status = "running"
+    for step, step_result in zip(job.steps, result.steps):
+        left = job.timeout_seconds - (time.monotonic() - began) if job.timeout_seconds else None
+        if not _should_run(step, failed) or (left is not None and left <= 0):
+            step_result.status = "skipped"
+            continue
+        step_result.status, step_result.started = "running", time.time() - run.started_at
+        changed()
+        started = time.perf_counter()
+        if step.uses:
+            step_result.log, step_result.status = _action(step, run, env), "success"
+        else:
+            timeouts = [t for t in (step.timeout_seconds, left) if t is not None]
+            _command(step, step_result, run, workspace, {**env, **step.env}, min(timeouts) if timeouts else None)
+        step_result.seconds = time.perf_counter() - started
+        failed = failed or step_result.status != "success"
+        changed()
+    result.status = "failure" if failed else "success"
+
+
+def run_workflows(workflows: list[Workflow], run: Run, workspace: Path, changed) -> None:
+    """Every job of every workflow, each after the jobs it needs; a job whose needs did not
+    succeed is skipped, with its steps."""
+    planned = [(wf, job, JobResult(job.id if len(workflows) == 1 else f"{wf.name}/{job.id}", job.name,
+                                   steps=[StepResult(s.name) for s in job.steps]))
+               for wf in workflows for job in wf.jobs]
+    run.jobs = [result for _, _, result in planned]
+    changed()
+    outcome: dict[tuple[str, str], str] = {}
+    for workflow, job, result in planned:
+        if all(outcome.get((workflow.path, need)) == "success" for need in job.needs):
+            run_job(job, result, workflow, run, workspace, changed)
+        else:
+            result.status = "skipped"
+            for step in result.steps:
+                step.status = "skipped"
+        outcome[(workflow.path, job.id)] = result.status
+        changed()
+    run.status = "success" if all(r.status == "success" for _, _, r in planned) else "failure"

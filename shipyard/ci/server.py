@@ -1,0 +1,169 @@
+"""A CI server for local git repositories, living in this kernel.
+
+    server = ci.start()                  # a bare "origin" repository, and a server watching it
+    alice = server.clone("alice")        # a developer's working copy
+    alice.write("app.py", "..."); alice.commit("Add app")
+    run = alice.push()                   # the origin's hook tells the server at once
+    server.follow(run)                   # live progress, then the verdict
+
+Runs queue and never overlap: one worker thread takes them in order. Each checks the pushed
+commit out into a fresh directory and runs its `.github/workflows/*.yml` (see
+`shipyard.ci.workflow` for the subset). Every run is kept in `runs.json`.
+"""
+import json
+import queue
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from shipyard.ci import workflow
+from shipyard.ci.git import Repo, git
+from shipyard.ci.run import Run, run_workflows
+from shipyard.paths import workdir
+
+
+class Server:
+    def __init__(self):
+        self.folder = Path(tempfile.mkdtemp(prefix="ci-", dir=workdir()))
+        self.origin = self.folder / "origin.git"
+        self.history = self.folder / "runs.json"
+        self.runs: list[Run] = []
+        self._lock, self._queue = threading.Lock(), queue.Queue()
+        git(self.folder, "init", "-q", "--bare", "--initial-branch=main", str(self.origin))
+        self._http = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self._http.server_address[1]}/push"
+        hook = self.origin / "hooks" / "post-receive"
+        hook.write_text(f"#!/bin/sh\nexec '{sys.executable}' -m shipyard.ci.hook '{self.url}'\n")
+        hook.chmod(0o755)
+        self._threads = [threading.Thread(target=self._http.serve_forever, daemon=True, name="ci-http"),
+                         threading.Thread(target=self._work, daemon=True, name="ci-worker")]
+        for thread in self._threads:
+            thread.start()
+
+    # -- what developers do ----------------------------------------------------------------
+    def clone(self, author: str) -> Repo:
+        """A developer's working copy of origin, in its own folder."""
+        path = self.folder / author
+        git(self.folder, "clone", "-q", str(self.origin), str(path))
+        return Repo(path, author, server=self)
+
+    def pull_request(self, head: str, base: str = "main") -> Run:
+        """Open a pull request from branch `head` into `base`: its head commit is built, with
+        the workflows whose `pull_request` filter matches `base`."""
+        return self.enqueue("pull_request", base, git(self.origin, "rev-parse", f"refs/heads/{head}"))
+
+    # -- the queue -------------------------------------------------------------------------
+    def enqueue(self, event: str, branch: str, sha: str) -> Run:
+        with self._lock:
+            run = Run(len(self.runs) + 1, event, branch, sha)
+            self.runs.append(run)
+        self._save()
+        self._queue.put(run)
+        return run
+
+    def _work(self) -> None:
+        while (run := self._queue.get()) is not None:
+            try:
+                self._build(run)
+            except Exception as error:  # the server keeps serving whatever one run does
+                run.status, run.error = "error", f"{type(error).__name__}: {error}"
+            run.finished_at = time.time()
+            self._save()
+
+    def _build(self, run: Run) -> None:
+        run.status, run.started_at = "running", time.time()
+        self._save()
+        folder = Path(tempfile.mkdtemp(prefix=f"run-{run.number}-", dir=self.folder))
+        workspace = folder / "workspace"
+        git(folder, "clone", "-q", str(self.origin), str(workspace))
+        git(workspace, "checkout", "-q", "--detach", run.sha)
+        try:
+            found = [w for w in workflow.load(workspace) if w.runs_on(run.event, run.branch)]
+        except workflow.WorkflowError as error:
+            run.status, run.error = "error", str(error)
+            return
+        run.workflows = [w.path for w in found]
+        if not found:
+            run.status, run.error = "skipped", f"no workflow runs on {run.event} to {run.branch}"
+            return
+        try:
+            run_workflows(found, run, workspace, self._save)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _save(self) -> None:
+        """Write the history (atomically: a reader never sees half a file)."""
+        with self._lock:
+            text = json.dumps([run.to_dict() for run in self.runs], indent=1)
+            partial = self.history.with_suffix(".partial")
+            partial.write_text(text)
+            partial.replace(self.history)
+
+    def _handler(self):
+        server = self
+
+        class Notified(BaseHTTPRequestHandler):
+            def do_POST(self):
+                try:
+                    push = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
+                    run = server.enqueue(push["event"], push["branch"], push["sha"])
+                    status, body = 200, {"message": f"run #{run.number} queued for {run.branch} at {run.sha[:7]}"}
+                except (ValueError, KeyError, TypeError) as error:
+                    status, body = 400, {"message": f"not a push notification: {error}"}
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):  # no request lines in the notebook
+                pass
+
+        return Notified
+
+    # -- watching --------------------------------------------------------------------------
+    def run_for(self, sha: str, branch: str) -> Run | None:
+        return next((r for r in reversed(self.runs) if r.sha == sha and r.branch == branch), None)
+
+    def wait(self, run: Run, timeout: float = 120) -> Run:
+        deadline = time.monotonic() + timeout
+        while not run.finished:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{run} did not finish within {timeout:g} s")
+            time.sleep(0.02)
+        return run
+
+    def follow(self, run: Run, timeout: float = 120) -> Run:
+        """Show the run's progress live in the notebook, step by step, until its verdict."""
+        from IPython.display import display
+
+        handle = display(run, display_id=True)
+        deadline = time.monotonic() + timeout
+        while not run.finished and time.monotonic() < deadline:
+            time.sleep(0.1)
+            handle.update(run)
+        handle.update(run)
+        return self.wait(run, 0)
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._http.shutdown()
+        self._http.server_close()
+        _servers.remove(self) if self in _servers else None
+
+    def __repr__(self) -> str:
+        return f"<CI server watching {self.origin} ({len(self.runs)} runs)>"
+
+
+_servers: list[Server] = []
+
+
+def start() -> Server:
+    server = Server()
+    _servers.append(server)
+    return server

@@ -1,0 +1,126 @@
+"""shipyard.ci: real git pushes to a real origin, real workflow runs, recorded."""
+import json
+import subprocess
+import time
+
+import psutil
+
+WORKFLOW = ".github/workflows/ci.yml"
+
+
+def push(repo, files: dict[str, str], message: str = "change", branch: str | None = None):
+    for path, text in files.items():
+        repo.write(path, text)
+    repo.commit(message)
+    return repo.push(branch)
+
+
+def steps(run) -> list[tuple[str, str]]:
+    return [(step.name, step.status) for job in run.jobs for step in job.steps]
+
+
+def test_a_push_runs_the_workflow_and_the_history_keeps_every_steps_status_log_and_time(server, alice):
+    run = push(alice, {WORKFLOW: "on: push\njobs:\n  hello:\n    steps:\n      - name: greet\n        run: echo hello $GITHUB_SHA\n"})
+    assert run is not None and server.wait(run).status == "success"
+    recorded = json.loads(server.history.read_text())[-1]
+    step = recorded["jobs"][0]["steps"][0]
+    assert recorded["status"] == "success" and recorded["sha"] == alice.sha()
+    assert step["status"] == "success" and step["log"].strip() == f"hello {alice.sha()}" and step["seconds"] > 0
+
+
+def test_env_at_every_level_working_directory_checkout_and_setup_python_reach_the_steps(server, alice):
+    flow = """on: push
+env: {A: workflow, B: workflow}
+jobs:
+  show:
+    runs-on: ubuntu-latest
+    env: {B: job, C: job}
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with: {python-version: "3.12"}
+      - run: echo "$A $B $C $D" && pwd && python -c "import sys; print(sys.executable)" && cat here.txt
+        working-directory: sub
+        env: {C: step, D: step}
+"""
+    run = server.wait(push(alice, {WORKFLOW: flow, "sub/here.txt": "in sub\n"}))
+    log = run.jobs[0].steps[2].log.splitlines()
+    assert run.status == "success", run.jobs[0].steps[2].log
+    assert log[0] == "workflow job step step" and log[1].endswith("/workspace/sub") and log[3] == "in sub"
+    import sys
+    assert log[2] == sys.executable
+    assert "Python" in run.jobs[0].steps[1].log and "3.12" in run.jobs[0].steps[1].log
+
+
+def test_a_failing_step_stops_its_job_runs_failure_steps_and_skips_the_jobs_that_need_it(server, alice):
+    flow = """on: push
+jobs:
+  test:
+    steps:
+      - name: tests
+        run: echo checking; exit 3
+      - name: never
+        run: echo unreachable
+      - name: report
+        if: failure()
+        run: echo reporting the failure
+  deploy:
+    needs: test
+    steps:
+      - run: echo deploying
+"""
+    run = server.wait(push(alice, {WORKFLOW: flow}))
+    assert run.status == "failure"
+    assert steps(run) == [("tests", "failure"), ("never", "skipped"), ("report", "success"), ("echo deploying", "skipped")]
+    assert [job.status for job in run.jobs] == ["failure", "skipped"]
+    assert "(exit code 3)" in run.jobs[0].steps[0].log and run.failed_steps()[0][1].name == "tests"
+
+
+def test_a_step_over_its_timeout_is_stopped_and_its_process_is_gone(server, alice):
+    flow = "on: push\njobs:\n  slow:\n    steps:\n      - name: hang\n        timeout-minutes: 0.02\n        run: echo $$ > pid; sleep 60\n"
+    started = time.monotonic()
+    run = server.wait(push(alice, {WORKFLOW: flow}), timeout=30)
+    assert run.status == "failure" and steps(run) == [("hang", "timed out")]
+    assert time.monotonic() - started < 20 and "stopped after 1.2 s" in run.jobs[0].steps[0].log
+    assert not [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", "60"] and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_two_pushes_in_quick_succession_both_run_in_order_without_overlapping(server, alice):
+    flow = "on: push\njobs:\n  a:\n    steps:\n      - run: sleep 0.5\n"
+    first = push(alice, {WORKFLOW: flow, "n.txt": "1"})
+    second = push(alice, {"n.txt": "2"})
+    server.wait(second)
+    assert (first.status, second.status) == ("success", "success") and second.number == first.number + 1
+    assert first.finished_at <= second.started_at
+
+
+def test_a_workflow_with_a_yaml_error_fails_the_run_in_words_and_the_server_keeps_serving(server, alice):
+    broken = server.wait(push(alice, {WORKFLOW: "on: push\njobs:\n  a:\n    steps: [\n"}))
+    assert broken.status == "error" and "ci.yml: not valid YAML at line" in broken.error
+    fixed = server.wait(push(alice, {WORKFLOW: "on: push\njobs:\n  a:\n    steps:\n      - run: 'true'\n"}))
+    assert fixed.status == "success"
+
+
+def test_an_action_that_cannot_run_here_fails_the_run_naming_the_step(server, alice):
+    run = server.wait(push(alice, {WORKFLOW: "on: push\njobs:\n  a:\n    steps:\n      - name: Cache\n        uses: actions/cache@v4\n"}))
+    assert run.status == "error" and "step 1 ('Cache'): `uses: actions/cache@v4` cannot run here" in run.error
+
+
+def test_branch_filters_choose_what_runs_and_a_pull_request_builds_its_head(server, alice):
+    flow = ("on:\n  push:\n    branches: [main]\n  pull_request:\n    branches: [main]\n"
+            "jobs:\n  a:\n    steps:\n      - run: git log -1 --format=%s\n")
+    assert server.wait(push(alice, {WORKFLOW: flow})).status == "success"
+    alice.git("checkout", "-q", "-b", "feature")
+    on_feature = server.wait(push(alice, {"f.txt": "x"}, "feature work"))
+    assert on_feature.status == "skipped" and "no workflow runs on push to feature" in on_feature.error
+    request = server.wait(server.pull_request("feature", "main"))
+    assert request.status == "success" and request.jobs[0].steps[0].log.strip() == "feature work"
+
+
+def test_a_push_with_no_server_listening_still_lands_and_says_so(server, alice):
+    server.stop()
+    alice.write("a.txt", "a")
+    alice.commit("offline")
+    done = subprocess.run(["git", "push", "origin", "HEAD:refs/heads/main"], cwd=alice.path, capture_output=True, text=True)
+    assert done.returncode == 0 and "no CI server is listening" in done.stderr
+    assert alice.git("ls-remote", "origin", "main").split()[0] == alice.sha()
