@@ -1,13 +1,20 @@
-"""Shared by every test run: a throwaway home for Jupyter, IPython and matplotlib, and a
-final check that no service or kernel outlives the tests that started it."""
+"""Shared by every test run: a throwaway home for Jupyter, IPython and matplotlib and for
+every temporary file, removed at the end; a final check that no service or kernel outlives
+the tests that started it; and the order xdist hands tests out in."""
 import os
+import shutil
 import tempfile
 import time
 import uuid
 
 import psutil
+import pytest
 
 _HOME = tempfile.mkdtemp(prefix="shipyard-tests-home-")
+# Kernels killed on purpose cannot clean up after themselves: their temp dirs go here.
+os.environ["TMPDIR"] = os.path.join(_HOME, "tmp")
+os.makedirs(os.environ["TMPDIR"], exist_ok=True)
+tempfile.tempdir = None  # forget the cached location
 # Set before any kernel starts, so kernels inherit them and write nothing into $HOME.
 for variable in ("IPYTHONDIR", "MPLCONFIGDIR", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
     os.environ[variable] = os.path.join(_HOME, variable.lower())
@@ -21,7 +28,7 @@ def _ours_still_running() -> list[psutil.Process]:
     found = []
     for process in psutil.process_iter(["pid", "cmdline"]):
         cmdline = " ".join(process.info["cmdline"] or [])
-        if process.pid == os.getpid() or not ("shipyard.runner" in cmdline or "ipykernel" in cmdline):
+        if process.pid == os.getpid() or not any(ours in cmdline for ours in ("shipyard.", "ipykernel", "nats-server")):
             continue
         try:
             if process.environ().get("SHIPYARD_TEST_RUN") == RUN_MARK and process.status() != psutil.STATUS_ZOMBIE:
@@ -40,3 +47,16 @@ def pytest_sessionfinish(session, exitstatus):
     if left:
         print("\nprocesses outlived the tests:", *(" ".join(p.cmdline()) for p in left), sep="\n  ")
         session.exitstatus = 1
+    shutil.rmtree(_HOME, ignore_errors=True)
+
+
+# The longest tests first, so two workers finish together instead of one waiting on a
+# straggler: whole-lesson runs (reliability, browser), then the rest in collection order.
+HEAVY = ("tests/reliability/", "tests/e2e/")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.split("::")[0].endswith(".ipynb"):  # nbval: one kernel per notebook,
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))  # one worker
+    items.sort(key=lambda item: not item.nodeid.startswith(HEAVY))
