@@ -10,7 +10,10 @@ import uuid
 import psutil
 import pytest
 
-_HOME = tempfile.mkdtemp(prefix="shipyard-tests-home-")
+# One home per test run, shared by xdist's workers and any pytest a test starts (paths stay
+# short: Chromium's sockets live in it); only the process that made it removes it.
+_MADE_HERE = "SHIPYARD_TEST_HOME" not in os.environ
+_HOME = os.environ.setdefault("SHIPYARD_TEST_HOME", tempfile.mkdtemp(prefix="shipyard-tests-"))
 # Kernels killed on purpose cannot clean up after themselves: their temp dirs go here.
 os.environ["TMPDIR"] = os.path.join(_HOME, "tmp")
 os.makedirs(os.environ["TMPDIR"], exist_ok=True)
@@ -47,7 +50,8 @@ def pytest_sessionfinish(session, exitstatus):
     if left:
         print("\nprocesses outlived the tests:", *(" ".join(p.cmdline()) for p in left), sep="\n  ")
         session.exitstatus = 1
-    shutil.rmtree(_HOME, ignore_errors=True)
+    if _MADE_HERE:
+        shutil.rmtree(_HOME, ignore_errors=True)
 
 
 # The longest tests first, so two workers finish together instead of one waiting on a
