@@ -59,6 +59,7 @@ def pytest_sessionfinish(session, exitstatus):
 HEAVY = ("tests/reliability/", "tests/e2e/")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.nodeid.split("::")[0].endswith(".ipynb"):  # nbval: one kernel per notebook,

@@ -54,7 +54,7 @@ class Server:
     def pull_request(self, head: str, base: str = "main") -> Run:
         """Open a pull request from branch `head` into `base`: its head commit is built, with
         the workflows whose `pull_request` filter matches `base`."""
-        return self.enqueue("pull_request", base, git(self.origin, "rev-parse", f"refs/heads/{head}"))
+        return self.enqueue("pull_request", base, self.origin_sha(head))
 
     # -- the queue -------------------------------------------------------------------------
     def enqueue(self, event: str, branch: str, sha: str) -> Run:
@@ -127,6 +127,10 @@ class Server:
         return Notified
 
     # -- watching --------------------------------------------------------------------------
+    def origin_sha(self, branch: str) -> str:
+        """The commit a branch of origin points at."""
+        return git(self.origin, "rev-parse", f"refs/heads/{branch}")
+
     def run_for(self, sha: str, branch: str) -> Run | None:
         return next((r for r in reversed(self.runs) if r.sha == sha and r.branch == branch), None)
 
@@ -154,7 +158,8 @@ class Server:
         self._queue.put(None)
         self._http.shutdown()
         self._http.server_close()
-        _servers.remove(self) if self in _servers else None
+        if self in _servers:
+            _servers.remove(self)
 
     def __repr__(self) -> str:
         return f"<CI server watching {self.origin} ({len(self.runs)} runs)>"
@@ -167,3 +172,8 @@ def start() -> Server:
     server = Server()
     _servers.append(server)
     return server
+
+
+def stop_all() -> None:
+    for server in list(_servers):
+        server.stop()

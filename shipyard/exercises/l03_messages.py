@@ -39,10 +39,7 @@ def deliver(charge_once, conn: sqlite3.Connection) -> tuple[Counter, list[BaseEx
 
     def handler(event: dict) -> None:
         handled[event["order_id"]] += 1
-        try:
-            with conn:
-                call_with_deadline(charge_once, conn, dict(event), seconds=2)
-        except BaseException as error:  # the learner's code: reported in words, never redelivered
+        if error := _once(charge_once, conn, event):  # reported in words, never redelivered
             errors.append(error)
             return
         if event["order_id"] in FAILED_FIRST_TIME and handled[event["order_id"]] == 1:
@@ -65,16 +62,33 @@ def deliver(charge_once, conn: sqlite3.Connection) -> tuple[Counter, list[BaseEx
     return handled, errors
 
 
+def _once(charge_once, conn: sqlite3.Connection, event: dict) -> BaseException | None:
+    """Call the learner's handler in a transaction, with a deadline; what it raised."""
+    try:
+        with conn:
+            call_with_deadline(charge_once, conn, dict(event), seconds=2)
+    except BaseException as error:  # the learner's code: handed back to be put in words
+        return error
+    return None
+
+
+def _raise_for(error: BaseException) -> None:
+    if isinstance(error, TimeLimit):
+        raise Wrong("charge_once did not return within 2 s for one event. Does it wait for something?")
+    raise error  # NotImplementedError: unfinished; anything else is worded by Task.check
+
+
 def _check(charge_once) -> str:
     if not callable(charge_once):
         raise Wrong("`charge_once` should be a function: `def charge_once(conn, event): ...`")
+    # A first call on a ledger of its own, before any broker starts: a stub, a crash or a
+    # hang is reported at once.
+    if error := _once(charge_once, new_ledger(), {"order_id": "o-00", "amount_cents": 100}):
+        _raise_for(error)
     conn = new_ledger()
     handled, errors = deliver(charge_once, conn)
     if errors:
-        error = errors[0]
-        if isinstance(error, TimeLimit):
-            raise Wrong("charge_once did not return within 2 s for one event. Does it wait for something?")
-        raise error  # NotImplementedError: unfinished; anything else is worded by Task.check
+        _raise_for(errors[0])
     charged = {order: (n, total) for order, n, total in conn.execute(
         "SELECT order_id, COUNT(*), SUM(amount_cents) FROM charges GROUP BY order_id")}
     for order_id, amount in {**EVENTS, CHARGED_BEFORE_RESTART[0]: CHARGED_BEFORE_RESTART[1]}.items():

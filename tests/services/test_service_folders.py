@@ -32,3 +32,11 @@ def test_each_dockerfile_serves_the_app_the_course_starts_and_installs_without_n
     module, attribute = served.split(":")
     assert hasattr(importlib.import_module(module), attribute)
     assert "--no-index" in dockerfile and "HEALTHCHECK" in dockerfile
+
+
+def test_the_shop_passes_its_own_lint_rules():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=SERVICES, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout

@@ -4,7 +4,7 @@ A chassis (Chris Richardson's name for it) gives each service the same health ch
 metrics, error bodies, body-size limit and database handling, so a service's own code is
 only its business capability. Services depend on it like on any library.
 """
-from shop_chassis.app import create_app, Settings
+from shop_chassis.app import Settings, create_app
 from shop_chassis.db import get_db
 
 __all__ = ["create_app", "Settings", "get_db"]

@@ -6,7 +6,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Depends, FastAPI
-
 from shop_chassis import db, events
 from shop_chassis.limits import BodySizeLimit
 from shop_chassis.metrics import instrument

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+
 @contextmanager
 def serve(app) -> Iterator[str]:
     """Run `app` with uvicorn on 127.0.0.1 (a port the OS picks) in a thread; yield its URL."""

@@ -33,11 +33,11 @@ def place_order(body: OrderRequest, request: Request, conn=Depends(get_db)) -> O
         with conn:
             return domain.place_order(conn, catalog, payments, body.product_id, body.quantity)
     except domain.UnknownProduct:
-        raise HTTPException(422, f"unknown product {body.product_id!r}")
+        raise HTTPException(422, f"unknown product {body.product_id!r}") from None
     except domain.OutOfStock:
-        raise HTTPException(409, f"not enough {body.product_id!r} in stock")
+        raise HTTPException(409, f"not enough {body.product_id!r} in stock") from None
     except domain.Unavailable as error:
-        raise HTTPException(503, f"order not placed: {error}")
+        raise HTTPException(503, f"order not placed: {error}") from error
 
 
 @router.get("/orders")

@@ -1,6 +1,8 @@
 """The monolith: the same capabilities and the same HTTP API as the three services, in one
 process and one database. Orders reaches catalog and payments by function calls, inside
 one transaction. `uvicorn shop_monolith.app:app`."""
+from shop_chassis import Settings, create_app
+
 from catalog import domain as catalog
 from catalog.api import router as catalog_router
 from orders import domain as orders
@@ -8,8 +10,6 @@ from orders.api import router as orders_router
 from payments import app as payments_app
 from payments import domain as payments
 from payments.api import router as payments_router
-from shop_chassis import Settings, create_app
-
 from shop_monolith import __version__
 
 

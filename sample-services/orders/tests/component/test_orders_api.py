@@ -54,6 +54,5 @@ def test_bad_orders_get_a_4xx_json_message_and_change_nothing(shop, body, status
 
 def test_orders_refuses_to_start_without_its_upstream_addresses(tmp_path):
     app = build(Settings("orders", database_path=str(tmp_path / "o.sqlite3"), extra=DEFAULTS))
-    with pytest.raises(RuntimeError, match="CATALOG_URL and PAYMENTS_URL"):
-        with TestClient(app):
-            pass
+    with pytest.raises(RuntimeError, match="CATALOG_URL and PAYMENTS_URL"), TestClient(app):
+        pass

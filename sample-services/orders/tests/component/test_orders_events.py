@@ -52,6 +52,5 @@ def test_a_malformed_payment_event_is_refused_as_bad_input(shop):
 def test_orders_on_events_refuses_to_start_without_a_broker(tmp_path):
     extra = {**DEFAULTS, "CATALOG_URL": "http://catalog.invalid", "PAYMENT_FLOW": "events"}
     app = build(Settings("orders", database_path=str(tmp_path / "o.sqlite3"), extra=extra))
-    with pytest.raises(RuntimeError, match="EVENTS_URL"):
-        with TestClient(app):
-            pass
+    with pytest.raises(RuntimeError, match="EVENTS_URL"), TestClient(app):
+        pass
