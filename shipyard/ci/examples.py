@@ -17,40 +17,27 @@ on:
 env:
   PYTEST_DISABLE_PLUGIN_AUTOLOAD: "1"  # only the plugins the tests ask for: a faster start
 jobs:
-  lint:
+  build:
     runs-on: ubuntu-latest
+    timeout-minutes: 10
     steps:
       - uses: actions/checkout@v4
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
-      - run: pip install -q -r requirements-ci.txt
+      - name: Install what the checks need
+        run: pip install -q -r requirements-ci.txt
       - name: Lint with ruff
         run: ruff check payments chassis
-  unit:
-    needs: lint
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.12"
-      - run: pip install -q -r requirements-ci.txt
       - name: Unit tests
         working-directory: payments
         run: python -m pytest -q tests/unit
-  integration:
-    needs: unit
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.12"
-      - run: pip install -q -r requirements-ci.txt
       - name: Component and contract tests
         working-directory: payments
         run: python -m pytest -q tests/component tests/contract
+      - name: Say which commit broke the build
+        if: failure()
+        run: git log -1 --format="%h by %an, %s"
 """
 
 

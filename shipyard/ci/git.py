@@ -55,7 +55,7 @@ class Repo:
 
     @property
     def branch(self) -> str:
-        return self.git("rev-parse", "--abbrev-ref", "HEAD")
+        return self.git("symbolic-ref", "--short", "HEAD")  # also before the first commit
 
     def push(self, branch: str | None = None):
         """Push the branch to origin; the CI run the push started, if a server watches it."""

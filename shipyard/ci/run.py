@@ -1,6 +1,7 @@
 """One CI run: the records kept of it, and executing a workflow's jobs and steps in a
 checked-out workspace. Every step is a real process that dies with the kernel."""
 import os
+import re
 import subprocess
 import sys
 import time
@@ -10,7 +11,7 @@ from pathlib import Path
 from shipyard import processes
 from shipyard.ci.workflow import Job, Step, Workflow
 
-FINISHED = {"success", "failure", "error", "skipped"}
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colours some tools print: kept out of the logs
 
 
 @dataclass
@@ -46,7 +47,7 @@ class Run:
 
     @property
     def finished(self) -> bool:
-        return self.status in FINISHED
+        return self.finished_at is not None  # set last, once the verdict and the history are written
 
     @property
     def seconds(self) -> float | None:
@@ -93,7 +94,7 @@ def _command(step: Step, result: StepResult, run: Run, workspace: Path, env: dic
     try:
         done = processes.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
                              timeout or 24 * 3600, cwd=cwd, env=env)
-        result.log, result.status = done.stdout, "success" if done.returncode == 0 else "failure"
+        result.log, result.status = ANSI.sub("", done.stdout), "success" if done.returncode == 0 else "failure"
         if done.returncode:
             result.log += f"\n(exit code {done.returncode})"
     except subprocess.TimeoutExpired as expired:

@@ -32,6 +32,7 @@ class Server:
         self.origin = self.folder / "origin.git"
         self.history = self.folder / "runs.json"
         self.runs: list[Run] = []
+        self._done: dict[int, threading.Event] = {}  # set once a run's verdict is in the history
         self._lock, self._queue = threading.Lock(), queue.Queue()
         git(self.folder, "init", "-q", "--bare", "--initial-branch=main", str(self.origin))
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -61,6 +62,7 @@ class Server:
         with self._lock:
             run = Run(len(self.runs) + 1, event, branch, sha)
             self.runs.append(run)
+            self._done[run.number] = threading.Event()
         self._save()
         self._queue.put(run)
         return run
@@ -73,6 +75,7 @@ class Server:
                 run.status, run.error = "error", f"{type(error).__name__}: {error}"
             run.finished_at = time.time()
             self._save()
+            self._done[run.number].set()
 
     def _build(self, run: Run) -> None:
         run.status, run.started_at = "running", time.time()
@@ -135,11 +138,9 @@ class Server:
         return next((r for r in reversed(self.runs) if r.sha == sha and r.branch == branch), None)
 
     def wait(self, run: Run, timeout: float = 120) -> Run:
-        deadline = time.monotonic() + timeout
-        while not run.finished:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{run} did not finish within {timeout:g} s")
-            time.sleep(0.02)
+        """Block until the run's verdict is in (and in the history)."""
+        if not self._done[run.number].wait(timeout):
+            raise TimeoutError(f"{run} did not finish within {timeout:g} s")
         return run
 
     def follow(self, run: Run, timeout: float = 120) -> Run:
@@ -148,8 +149,7 @@ class Server:
 
         handle = display(run, display_id=True)
         deadline = time.monotonic() + timeout
-        while not run.finished and time.monotonic() < deadline:
-            time.sleep(0.1)
+        while not self._done[run.number].wait(0.1) and time.monotonic() < deadline:
             handle.update(run)
         handle.update(run)
         return self.wait(run, 0)

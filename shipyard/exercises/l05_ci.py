@@ -11,6 +11,7 @@ from pathlib import Path
 
 from shipyard import ci, processes
 from shipyard.ci import examples
+from shipyard.ci.run import ANSI
 from shipyard.exercises.task import Task, Unfinished, Wrong
 from shipyard.paths import SERVICES, workdir
 
@@ -29,11 +30,17 @@ def apply(folder: Path, regression: tuple[str, str, str]) -> None:
     (folder / file).write_text(text.replace(old, new, 1))
 
 
+def _failures(log: str) -> str:
+    """pytest's FAILED lines, or else the log's last line."""
+    lines = [line for line in ANSI.sub("", log).splitlines() if line.strip()]
+    return " / ".join([line for line in lines if line.startswith("FAILED")][:2] or lines[-1:])
+
+
 def _last_lines(run: ci.Run) -> str:
     if run.error:
         return run.error
     failed = run.failed_steps()
-    return f"step {failed[0][1].name!r}: " + " / ".join(failed[0][1].log.strip().splitlines()[-3:]) if failed else ""
+    return f"step {failed[0][1].name!r}: {_failures(failed[0][1].log)}" if failed else ""
 
 
 def _check_workflow(workflow: str) -> str:
@@ -91,14 +98,12 @@ def _check_test(path: Path) -> str:
     if good.returncode == 5:
         raise Wrong("pytest found no test in your file: name the function `test_...`.")
     if good.returncode != 0:
-        raise Wrong("Your test fails on payments as it is, which is right: it should pass there. pytest says: "
-                    + " / ".join(good.stdout.strip().splitlines()[-3:]))
+        raise Wrong(f"Your test fails on payments as it is; it should pass there. pytest says: {_failures(good.stdout)}")
     bad = _pytest(path, regressed=True)
     if bad.returncode == 0:
         raise Wrong("Your test still passes when a charge of exactly the limit is declined. "
                     "Charge exactly `limit_cents` and expect 'paid'.")
-    failed = [line for line in bad.stdout.splitlines() if line.startswith("FAILED")]
-    return f"Your test passes on payments as it is and catches the regression: {failed[0] if failed else 'failed'}"
+    return f"Your test passes on payments as it is and catches the regression: {_failures(bad.stdout)}"
 
 
 catalog_workflow = Task(
