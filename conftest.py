@@ -54,14 +54,24 @@ def pytest_sessionfinish(session, exitstatus):
         shutil.rmtree(_HOME, ignore_errors=True)
 
 
-# The longest tests first, so two workers finish together instead of one waiting on a
-# straggler: whole-lesson runs (reliability, browser), then the rest in collection order.
+# How xdist hands tests out: one by one (the longest first, so two workers finish together
+# instead of one waiting on a straggler), except a notebook's cells, which share one kernel
+# and so go to one worker together. (xdist's own loadgroup cannot do this under pytest 9:
+# the group it writes into a test's id no longer reaches the scheduler.)
 HEAVY = ("tests/reliability/", "tests/e2e/")
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if item.nodeid.split("::")[0].endswith(".ipynb"):  # nbval: one kernel per notebook,
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))  # one worker
     items.sort(key=lambda item: not item.nodeid.startswith(HEAVY))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class NotebooksTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::")[0]
+            return path if path.endswith(".ipynb") else nodeid
+
+    return NotebooksTogether(config, log)

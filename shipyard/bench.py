@@ -17,7 +17,8 @@ import subprocess
 import sys
 import time
 
-from shipyard import bus, customers, services
+from shipyard import bus, ci, customers, services
+from shipyard.ci import examples
 from shipyard.execute import execute
 from shipyard.paths import NOTEBOOKS, ROOT, SOLUTIONS
 
@@ -74,6 +75,24 @@ def events_per_second(orders: int = 1000) -> tuple[float, float]:
     return end_to_end, draining
 
 
+def ci_push_to_green(rounds: int = 3) -> float:
+    """Median seconds from `git push` of the payments repository (lesson 05's workflow:
+    install, lint, unit, component and contract tests) to its green verdict."""
+    times = []
+    for _ in range(rounds):
+        server = ci.start()
+        repo = examples.service_repository(server.clone("bench"), "payments")
+        repo.write(".github/workflows/ci.yml", examples.PAYMENTS_WORKFLOW)
+        repo.commit("bench")
+        started = time.perf_counter()
+        run = server.wait(repo.push("main"))
+        if run.status != "success":
+            raise SystemExit(f"the payments pipeline is not green, so its time means nothing: {run.error or run.failed_steps()}")
+        times.append(time.perf_counter() - started)
+        server.stop()
+    return statistics.median(times)
+
+
 def notebook_rows() -> list[str]:
     rows = []
     for path in [*sorted(NOTEBOOKS.glob("*.ipynb")), *sorted(SOLUTIONS.glob("*.ipynb"))]:
@@ -99,6 +118,8 @@ def report(quick: bool) -> str:
     broker = broker_starts()
     end_to_end, draining = events_per_second()
     print(f"broker start {broker:.3f} s, events {end_to_end:.0f}/s end to end, {draining:.0f}/s draining", flush=True)
+    push_to_green = ci_push_to_green()
+    print(f"CI push to green {push_to_green:.1f} s", flush=True)
     lines = [
         "# Benchmark", "",
         f"Measured by `python -m shipyard.bench` on {datetime.date.today()}: {os.cpu_count()} cores, "
@@ -119,6 +140,10 @@ def report(quick: bool) -> str:
         "`orders.placed` waiting while payments was down, drained by the payments consumer alone.", "",
         "| broker start (ms) | orders paid per second, end to end | events per second, payments draining |",
         "|---|---|---|", f"| {broker * 1000:.0f} | {end_to_end:.0f} | {draining:.0f} |", "",
+        "## CI: push to green", "",
+        "Median of 3: `git push` of the payments repository to the green verdict of its workflow "
+        "(lesson 05's: install, lint with ruff, unit tests, component and contract tests) on `shipyard.ci`.", "",
+        "| seconds |", "|---|", f"| {push_to_green:.1f} |", "",
     ]
     if not quick:
         seconds = test_command_seconds()

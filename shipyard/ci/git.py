@@ -64,4 +64,4 @@ class Repo:
         return self.server.run_for(self.sha(), branch) if self.server else None
 
     def __repr__(self) -> str:
-        return f"<Repo {self.author} at {self.path} on {self.branch}>"
+        return f"<Repo of {self.author}, on {self.branch}>"

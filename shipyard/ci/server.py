@@ -162,7 +162,7 @@ class Server:
             _servers.remove(self)
 
     def __repr__(self) -> str:
-        return f"<CI server watching {self.origin} ({len(self.runs)} runs)>"
+        return f"<CI server watching {self.origin.name} ({len(self.runs)} runs)>"
 
 
 _servers: list[Server] = []

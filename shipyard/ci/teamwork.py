@@ -204,3 +204,13 @@ def trunk(server: Server) -> Outcome:
         for repo in (alice, bob):  # Alice pushes first
             _to_main(server, repo, outcome)
     return outcome
+
+
+def compare() -> list[Outcome]:
+    """Both ways, each on a fresh origin and CI server, side by side (they share nothing)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from shipyard import ci
+
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(lambda way: way(ci.start()), (long_lived_branches, trunk)))
