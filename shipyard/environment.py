@@ -2,6 +2,7 @@
 import importlib.metadata
 import os
 import platform
+import shutil
 import sys
 from dataclasses import dataclass
 
@@ -43,6 +44,12 @@ def broker() -> Check:
         return Check("NATS server", False, str(missing))
 
 
+def git() -> Check:
+    found = shutil.which("git")
+    return Check("git", bool(found), f"{found}: lesson 05's CI server builds real repositories"
+                 if found else "not found: install git for lesson 05 (the CI server builds git repositories)")
+
+
 def checks() -> list[Check]:
     found = [Check("Python", sys.version_info >= (3, 10), f"{platform.python_version()} (3.10 or newer needed)"),
              Check("Running on", True, where())]
@@ -51,7 +58,7 @@ def checks() -> list[Check]:
             found.append(Check(package, True, importlib.metadata.version(package)))
         except importlib.metadata.PackageNotFoundError:
             found.append(Check(package, False, "missing: run the README's first command again"))
-    return [*found, broker(), docker_engine()]
+    return [*found, broker(), git(), docker_engine()]
 
 
 class Report(list):
