@@ -55,6 +55,14 @@ def run_in_one_kernel(notebooks: list, cwd: Path, timeout: int = 300):
         start = len(combined.cells)
         combined.cells.extend(nbformat.from_dict(cell) for cell in notebook.cells)
         bounds.append((start, len(combined.cells)))
-    NotebookClient(combined, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(cwd)}}).execute()
+    for attempt in range(3):
+        try:
+            NotebookClient(combined, timeout=timeout, kernel_name="python3",
+                           resources={"metadata": {"path": str(cwd)}}).execute()
+            break
+        except RuntimeError as error:
+            # jupyter_client picks the kernel's ports before the kernel binds them; with many
+            # kernels starting at once another process can take one first. Only that is retried.
+            if "before replying to kernel_info" not in str(error) or attempt == 2:
+                raise
     return [nbformat.v4.new_notebook(cells=combined.cells[a:b]) for a, b in bounds]
