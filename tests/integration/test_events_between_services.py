@@ -48,7 +48,7 @@ def test_payments_crashing_after_a_charge_charges_once_when_the_event_comes_agai
     shop = services.start_shop("events", {"PAYMENTS_FAULT": "crash-after-charge", "EVENTS_ACK_WAIT_SECONDS": "0.5"},
                                broker=broker)
     placed = order(shop)
-    shop["payments"].process.wait(10)  # it charged, then died before acknowledging
+    shop["payments"].wait_exit()  # it charged, then died before acknowledging
     assert rows(shop["payments"], "SELECT order_id FROM payments") == [(placed["id"],)]
     shop["payments"].restart({"PAYMENTS_FAULT": ""})
     assert wait_until_settled(shop, 1) == {"paid": 1}

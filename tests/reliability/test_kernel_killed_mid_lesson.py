@@ -13,14 +13,15 @@ from kernels import read
 from shipyard.paths import NOTEBOOKS
 
 
+MARKS = ("shipyard.runner", "shipyard.tether")  # what every child of a lesson runs under
+
+
 def started_by(kernel: psutil.Process) -> list[psutil.Process]:
     """What the lesson started: services, a broker, CI steps (all run under shipyard.runner
     or shipyard.tether), and whatever those started in turn."""
     children = kernel.children(recursive=True)
     return children if any(m in " ".join(p.cmdline()) for p in children for m in MARKS) else []
 
-
-MARKS = ("shipyard.runner", "shipyard.tether")
 
 
 def run_until_something_is_started(client, kernel: psutil.Process, cells: list[str]) -> list[psutil.Process]:
