@@ -53,7 +53,10 @@ class JupyterLab:
             if self.process.poll() is not None:
                 raise RuntimeError(f"JupyterLab exited:\n{self.log.read_text()[-2000:]}")
             for found in runtime.glob("jpserver-*.json"):
-                return json.loads(found.read_text())["url"]
+                try:
+                    return json.loads(found.read_text())["url"]
+                except (ValueError, KeyError):
+                    pass  # the server is still writing it: the file exists before its JSON does
             time.sleep(0.1)
         raise RuntimeError(f"JupyterLab did not start in {timeout} s:\n{self.log.read_text()[-2000:]}")
 
