@@ -163,8 +163,10 @@ class Notebook:
             print(f"{what} had no effect in {self.path}; trying again")
         raise TimeoutError(f"{what} had no effect in {self.path} after {attempts} tries")
 
-    def run_all(self, timeout: float = 120) -> None:
+    def run_all(self, timeout: float = 300) -> None:
         """Run All Cells and wait until the kernel is idle with no cell queued or running.
+        The timeout only guards against a hang: while the other test worker runs a
+        classroom of six kernels, a lesson here runs several times slower than alone.
 
         A brand-new JupyterLab sometimes loses a Run All given while the first notebook's
         kernel is still being chosen: nothing runs, or the first cell only, and no error

@@ -16,12 +16,19 @@ from shipyard.paths import NOTEBOOKS
 MARKS = ("shipyard.runner", "shipyard.tether")  # what every child of a lesson runs under
 
 
+def command_line(process: psutil.Process) -> str:
+    """What a process runs; empty once it has ended (a CI step can finish as we look)."""
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
+
+
 def started_by(kernel: psutil.Process) -> list[psutil.Process]:
     """What the lesson started: services, a broker, CI steps (all run under shipyard.runner
     or shipyard.tether), and whatever those started in turn."""
     children = kernel.children(recursive=True)
-    return children if any(m in " ".join(p.cmdline()) for p in children for m in MARKS) else []
-
+    return children if any(m in command_line(p) for p in children for m in MARKS) else []
 
 
 def run_until_something_is_started(client, kernel: psutil.Process, cells: list[str]) -> list[psutil.Process]:
@@ -43,8 +50,14 @@ def run_until_something_is_started(client, kernel: psutil.Process, cells: list[s
 
 def listening_ports(processes) -> dict[int, str]:
     """Each port listened on, and by which process (for the failure message)."""
-    return {c.laddr.port: " ".join(process.cmdline())[:100] for process in processes
-            for c in process.net_connections("inet") if c.status == psutil.CONN_LISTEN}
+    ports = {}
+    for process in processes:
+        try:
+            connections = process.net_connections("inet")
+        except psutil.Error:
+            continue  # ended already: it holds no port
+        ports.update({c.laddr.port: command_line(process)[:100] for c in connections if c.status == psutil.CONN_LISTEN})
+    return ports
 
 
 def running(pid: int) -> bool:
