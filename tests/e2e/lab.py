@@ -163,7 +163,7 @@ class Notebook:
             print(f"{what} had no effect in {self.path}; trying again")
         raise TimeoutError(f"{what} had no effect in {self.path} after {attempts} tries")
 
-    def run_all(self, timeout: float = 300) -> None:
+    def run_all(self, timeout: float = 240) -> None:
         """Run All Cells and wait until the kernel is idle with no cell queued or running.
         The timeout only guards against a hang: while the other test worker runs a
         classroom of six kernels, a lesson here runs several times slower than alone.
