@@ -21,6 +21,9 @@ def stub_out(source: str) -> str:
 
 def exercise_from(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
     exercise = nbformat.from_dict(solution)
+    # The solution run's widget state: nothing in an exercise shows it, and it would change
+    # the exercise every time the solution is run again.
+    exercise.metadata.pop("widgets", None)
     for cell in exercise.cells:
         if cell.cell_type != "code":
             continue

@@ -33,6 +33,11 @@ def test_an_exercise_keeps_the_prose_and_loses_answers_and_outputs():
     assert cell.outputs, "the solution itself is left untouched"
 
 
+def test_an_exercise_carries_no_widget_state_from_the_solutions_run():
+    solved = new_notebook(cells=[new_code_cell(SOLVED)], metadata={"widgets": {"state": {"a": {}}}, "kernelspec": {}})
+    assert set(exercise_from(solved).metadata) == {"kernelspec"}
+
+
 def test_a_solution_is_shown_without_its_markers():
     shown = solution_source("00-welcome", "check_health")
     assert "def check_health" in shown and "BEGIN SOLUTION" not in shown
