@@ -22,7 +22,9 @@ tempfile.tempdir = None  # forget the cached location
 for variable in ("IPYTHONDIR", "MPLCONFIGDIR", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR"):
     os.environ[variable] = os.path.join(_HOME, variable.lower())
 os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
-os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = os.path.join(_HOME, "hypothesis")
+# Hypothesis keeps its examples and its Unicode tables (seconds to rebuild) there. A pytest
+# that a lesson starts is given the course's own folder for them (shipyard.suites).
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(_HOME, "hypothesis"))
 # Every process this run starts inherits the mark, even one orphaned by a killed parent.
 RUN_MARK = os.environ.setdefault("SHIPYARD_TEST_RUN", uuid.uuid4().hex)
 

@@ -53,7 +53,11 @@ def _count(word: str, summary: str) -> int:
 def run(name: str, *args: str, env: dict[str, str] | None = None, timeout: float = 120) -> Suite:
     """`python -m pytest -q args...` from the course's folder; what it reported, and how long it took."""
     command = [sys.executable, "-m", "pytest", "-q", "-o", "addopts=", "-p", "no:cacheprovider", *PLUGINS, *args]
-    child_env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **(env or {})}
+    # Hypothesis's own default place when run from the course (gitignored): its Unicode
+    # tables, which take seconds to build, are built once rather than at every Run All.
+    hypothesis = os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY", str(ROOT / ".hypothesis"))
+    child_env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "HYPOTHESIS_STORAGE_DIRECTORY": hypothesis,
+                 **(env or {})}
     started = time.perf_counter()
     done = processes.run(command, timeout, cwd=ROOT, env=child_env)  # dies with the kernel
     seconds = time.perf_counter() - started
