@@ -152,12 +152,16 @@ def pyramid(suites: list):
     fig, (count, cost) = plt.subplots(1, 2, figsize=(10, 0.5 * len(suites) + 1.4), sharey=True)
     names = [suite.name for suite in suites]
     colors = [OK if suite.ok else BAD for suite in suites]
-    count.bar_label(count.barh(names, [suite.tests for suite in suites], color=colors), padding=3)
+    count.barh(names, [suite.tests for suite in suites], color=colors)
+    for name, suite in zip(names, suites):  # beyond the bar's end, which is on its left here
+        count.annotate(str(suite.tests), (suite.tests, name), xytext=(-3, 0), textcoords="offset points",
+                       ha="right", va="center")
     count.set(xlabel="tests", title="How many tests")
     count.invert_xaxis()
     cost.bar_label(cost.barh(names, [suite.per_test_ms for suite in suites], color=colors),
                    labels=[f"{suite.per_test_ms:.0f} ms" for suite in suites], padding=3)
     cost.set(xscale="log", xlabel="milliseconds per test (log scale)", title="What one test costs")
+    cost.margins(x=0.15)  # room for the last label
     count.yaxis.tick_right()
     fig.suptitle("The shop's tests by level, measured in this run")
     fig.tight_layout()
