@@ -1,6 +1,8 @@
 """The origin repository's post-receive hook: tell the CI server what was pushed.
 
-    python -m shipyard.ci.hook URL      (git feeds "<old> <new> <ref>" lines on stdin)
+    python shipyard/ci/hook.py URL      (git feeds "<old> <new> <ref>" lines on stdin)
+
+Run as a file, it imports only the standard library: a push waits for it.
 
 A push never fails because of CI: with no server listening, the hook says so and exits 0.
 """
