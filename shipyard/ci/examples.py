@@ -26,7 +26,7 @@ jobs:
         with:
           python-version: "3.12"
       - name: Install what the checks need
-        # pip's check of every installed package for conflicts only warns, and costs 2 s
+        # pip's check of every installed package for conflicts only warns, and takes seconds
         run: pip install -q --no-warn-conflicts -r requirements-ci.txt
       - name: Lint with ruff
         run: ruff check payments chassis
