@@ -1,0 +1,20 @@
+"""The course's figures, one module per topic. Each function draws one figure from measured
+data and returns it; in a notebook, assign the result (`fig = ...`) and the inline backend
+shows it once. Lessons call them as `plots.NAME`."""
+from .architecture import architecture, availability, latencies, redeploys
+from .messaging import backlog, messaging, outcomes
+from .pipelines import integration, pipeline
+from .testing import pyramid
+
+__all__ = [
+           "architecture",
+           "availability",
+           "backlog",
+           "integration",
+           "latencies",
+           "messaging",
+           "outcomes",
+           "pipeline",
+           "pyramid",
+           "redeploys",
+]
