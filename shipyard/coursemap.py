@@ -1,4 +1,8 @@
-"""The README's course map, generated from each lesson's `metadata.shipyard`."""
+"""The README's course map, generated from each lesson's `metadata.shipyard`, and the
+README's two start commands, read back for the tests that hold them true."""
+import re
+import shlex
+
 import nbformat
 
 from shipyard.paths import NOTEBOOKS, ROOT, SOLUTIONS
@@ -37,3 +41,15 @@ def readme_with_map(readme: str) -> str:
 
 def expected_readme() -> str:
     return readme_with_map((ROOT / "README.md").read_text())
+
+
+def start_commands() -> list[str]:
+    """The README's commands under "## Start": open the course, then run every test."""
+    readme = (ROOT / "README.md").read_text()
+    start = readme.split("## Start", 1)[1].split("\n## ", 1)[0]
+    return [block.strip() for block in re.findall(r"```bash\n(.*?)```", start, re.DOTALL)]
+
+
+def jupyter_lab_arguments() -> list[str]:
+    """What the README's first command passes to `jupyter lab`, run from the course's folder."""
+    return shlex.split(start_commands()[0].split("jupyter lab", 1)[1])

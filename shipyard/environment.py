@@ -51,7 +51,7 @@ def git() -> Check:
 
 
 def checks() -> list[Check]:
-    found = [Check("Python", sys.version_info >= (3, 10), f"{platform.python_version()} (3.10 or newer needed)"),
+    found = [Check("Python", sys.version_info >= (3, 11), f"{platform.python_version()} (3.11 or newer needed)"),
              Check("Running on", True, where())]
     for package in PACKAGES:
         try:

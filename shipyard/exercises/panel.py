@@ -3,7 +3,19 @@ import ipywidgets as widgets
 from IPython.display import display
 
 
-def panel(task) -> widgets.VBox:
+class Panel(widgets.VBox):
+    """A VBox whose plain-text form (what a stored notebook shows before its cell runs,
+    GitHub's notebook view included) says what it is, instead of listing its children."""
+
+    def __init__(self, task_name: str, children):
+        super().__init__(children)
+        self.task_name = task_name
+
+    def __repr__(self) -> str:
+        return f"[Check / Hint / Solution buttons for task {self.task_name}: run this cell to use them]"
+
+
+def panel(task) -> Panel:
     output = widgets.Output()
 
     def show(action):
@@ -20,4 +32,4 @@ def panel(task) -> widgets.VBox:
         button.on_click(show(action))
         buttons.append(button)
     title = widgets.HTML(f"<b>Task <code>{task.name}</code></b>")
-    return widgets.VBox([widgets.HBox([title, *buttons]), output])
+    return Panel(task.name, [widgets.HBox([title, *buttons]), output])

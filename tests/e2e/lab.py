@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 
+from shipyard.coursemap import jupyter_lab_arguments
 from shipyard.paths import ROOT
 
 FOLDERS = ("notebooks", "exercises", "solutions")
@@ -40,11 +41,15 @@ class JupyterLab:
         self.log = home / "lab.log"
         with open(self.log, "w") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
-                 "--ServerApp.port=0", f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
+                # Started as the README's first command starts it, from the course's folder;
+                # the rest only keeps a test server private (no browser of its own, a port of
+                # the OS's choosing, its own token and settings).
+                [sys.executable, "-m", "jupyterlab", *jupyter_lab_arguments(), "--no-browser", "--allow-root",
+                 "--ServerApp.ip=127.0.0.1", "--ServerApp.port=0", f"--IdentityProvider.token={self.token}",
                  f"--LabApp.user_settings_dir={home / 'settings'}", f"--LabApp.workspaces_dir={home / 'workspaces'}"],
-                env={**os.environ, **env_dirs, "IPYTHONDIR": str(home / "ipython")},
+                cwd=self.root, env={**os.environ, **env_dirs, "IPYTHONDIR": str(home / "ipython")},
                 stdout=log, stderr=subprocess.STDOUT)
+        self.runtime = home / "runtime"
         self.url = self._wait_for_url(home / "runtime")
 
     def _wait_for_url(self, runtime: Path, timeout: float = 60) -> str:
@@ -59,6 +64,11 @@ class JupyterLab:
                     pass  # the server is still writing it: the file exists before its JSON does
             time.sleep(0.1)
         raise RuntimeError(f"JupyterLab did not start in {timeout} s:\n{self.log.read_text()[-2000:]}")
+
+    def page_a_browser_opens(self) -> str:
+        """The file the server writes for a browser to open (what `jupyter lab` opens
+        without --no-browser): it redirects to the notebook the command named."""
+        return next(self.runtime.glob("jpserver-file-to-run-*-open.html")).as_uri()
 
     def api(self, method: str, path: str) -> httpx.Response:
         return httpx.request(method, f"{self.url}api/{path}", headers={"Authorization": f"token {self.token}"})

@@ -1,6 +1,11 @@
 """Generated files are never edited by hand: they match what `python -m shipyard.build` makes."""
+import re
+import subprocess
+
 from shipyard import build, coursemap
-from shipyard.paths import EXERCISES, NOTEBOOKS, SOLUTIONS
+from shipyard.paths import EXERCISES, NOTEBOOKS, ROOT, SOLUTIONS
+
+LESSON_FILE = re.compile(r"(notebooks|exercises|solutions)/\d\d-[a-z0-9]+(-[a-z0-9]+)*\.ipynb")
 
 
 def test_exercises_notebook_headers_navigation_and_the_course_map_are_up_to_date():
@@ -11,6 +16,13 @@ def test_every_lesson_with_a_solution_has_its_exercise_and_the_same_name_in_each
     solutions = {p.name for p in SOLUTIONS.glob("*.ipynb")}
     assert solutions == {p.name for p in EXERCISES.glob("*.ipynb")}
     assert solutions <= {p.name for p in NOTEBOOKS.glob("*.ipynb")}
+
+
+def test_git_tracks_nothing_but_lesson_files_in_the_three_lesson_folders():
+    tracked = subprocess.run(["git", "ls-files", "notebooks", "exercises", "solutions"], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout.splitlines()
+    assert tracked, "git lists no lesson files: is this a git checkout?"
+    assert [path for path in tracked if not LESSON_FILE.fullmatch(path)] == []
 
 
 def test_the_course_map_lists_every_lesson_with_minutes_objectives_and_links():

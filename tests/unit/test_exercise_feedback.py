@@ -94,3 +94,8 @@ def test_the_panel_has_check_hint_and_solution_buttons_that_call_the_task():
     assert list(buttons) == ["Check", "Hint", "Solution"]
     buttons["Hint"].click()
     assert t.hint().message.startswith("(2 of 3)")
+
+
+def test_a_stored_panel_reads_in_words_before_its_cell_runs():
+    shown = task().panel()._repr_mimebundle_()["text/plain"]
+    assert shown == "[Check / Hint / Solution buttons for task seven: run this cell to use them]"

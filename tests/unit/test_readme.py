@@ -1,17 +1,12 @@
 """The README's promises: two commands, and the second is what CI runs."""
-import re
 import subprocess
 
 import yaml
 
+from shipyard.coursemap import start_commands
 from shipyard.paths import ROOT
 
 README = (ROOT / "README.md").read_text()
-
-
-def start_commands() -> list[str]:
-    start = README.split("## Start", 1)[1].split("\n## ", 1)[0]
-    return [block.strip() for block in re.findall(r"```bash\n(.*?)```", start, re.DOTALL)]
 
 
 def test_the_readme_gives_exactly_two_set_up_commands_one_to_open_and_one_to_test():
