@@ -1,8 +1,10 @@
-"""The child side of `shipyard.services`: serve an ASGI app on a socket the parent bound,
+"""The child side of `shipyard.services`: serve an ASGI app on sockets the parent bound,
 and exit the moment the parent is gone.
 
-The parent hands over two file descriptors: a listening socket (so no port is ever picked
-and then raced for) and the watchdog pipe of `shipyard.tether`.
+The parent hands over file descriptors: one or more listening sockets (so no port is ever
+picked and then raced for) and the watchdog pipe of `shipyard.tether`. Several processes
+may serve the same listening socket, as a pre-fork server's workers do: the OS gives each
+new connection to whichever of them accepts it first (`services.Replicas`).
 """
 import argparse
 import os
@@ -14,7 +16,8 @@ from shipyard.tether import on_parent_death
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m shipyard.runner")
     parser.add_argument("app", help="import string of the ASGI app, e.g. catalog.app:app")
-    parser.add_argument("--fd", type=int, required=True, help="listening socket to serve on")
+    parser.add_argument("--fd", type=int, action="append", required=True,
+                        help="listening socket to serve on; give it again for more, in the order they open")
     parser.add_argument("--watchdog", type=int, required=True, help="pipe that closes when the parent dies")
     args = parser.parse_args()
     on_parent_death(args.watchdog, lambda: os._exit(0))
@@ -23,9 +26,9 @@ def main() -> None:
 
     # socket(fileno=...) reads the real family (AF_INET). uvicorn's own --fd assumes a Unix
     # socket, so asyncio never sets TCP_NODELAY and every answer waits ~40 ms on Nagle.
-    listening = socket.socket(fileno=args.fd)
+    listening = [socket.socket(fileno=fd) for fd in args.fd]
     config = uvicorn.Config(args.app, log_level="info", timeout_graceful_shutdown=2)
-    uvicorn.Server(config).run(sockets=[listening])
+    uvicorn.Server(config).run(sockets=listening)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@
     mine = start("greeter:app", app_dir=folder)  # or any ASGI app, by import string
     catalog.url, catalog.logs(), catalog.stop()
     with start("payments") as payments: ...      # stopped on leaving the block
+    shop = start_replicas("shop-monolith", 2)    # two processes behind one address
+    shop.restart()                               # replaced one at a time
 
 The rules that let thirty learners share one server (see `shipyard.runner`): the parent
 binds 127.0.0.1 port 0 and hands the socket over, and every child dies with its parent.
@@ -14,6 +16,7 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,7 +25,7 @@ from types import ModuleType
 
 import httpx
 
-from shipyard.paths import SERVICES
+from shipyard.paths import SERVICES, workdir
 from shipyard.processes import Child, running, stop_all  # noqa: F401 (the lessons' API)
 
 CHASSIS = SERVICES / "chassis"
@@ -54,17 +57,27 @@ def _public_url(port: int) -> str:
     return f"{prefix.rstrip('/')}/proxy/{port}/" if prefix else f"http://127.0.0.1:{port}/"
 
 
+def _listening_socket() -> socket.socket:
+    """127.0.0.1, a port the OS picks, held by this kernel and handed to children."""
+    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listening.bind(("127.0.0.1", 0))
+    listening.listen(256)  # requests that arrive during a restart wait here, not refused
+    return listening
+
+
 class Service(Child):
     """One service: a listening socket held by this kernel, and the process serving it.
     The socket outlives the process: after `kill()` callers wait, and `restart()` serves
-    them on the same address."""
+    them on the same address.
 
-    def __init__(self, name: str, spec: Spec, env: Mapping[str, str] | None = None):
+    `shared`: a listening socket the process serves as well, besides its own (this Service
+    keeps it open until `stop()`): how `Replicas` put several processes behind one address."""
+
+    def __init__(self, name: str, spec: Spec, env: Mapping[str, str] | None = None,
+                 shared: socket.socket | None = None):
         super().__init__(name)
-        self.spec, self.env = spec, dict(env or {})
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(256)  # requests that arrive during a restart wait here, not refused
+        self.spec, self.env, self.shared = spec, dict(env or {}), shared
+        self.socket = _listening_socket()
         self.port = self.socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
 
@@ -74,8 +87,11 @@ class Service(Child):
         child_env = {**os.environ, "DATABASE_PATH": str(self.folder / "data.sqlite3"), **self.env}
         child_env["PYTHONPATH"] = os.pathsep.join(
             [*map(str, self.spec.path), *filter(None, [os.environ.get("PYTHONPATH")])])
-        self._spawn("shipyard.runner", [self.spec.app, "--fd", str(self.socket.fileno())],
-                    child_env, pass_fds=(self.socket.fileno(),))
+        # The shared socket first: uvicorn opens them in order, so once this process answers
+        # on its own address it is also taking connections from the shared one.
+        fds = [sock.fileno() for sock in (self.shared, self.socket) if sock is not None]
+        self._spawn("shipyard.runner", [self.spec.app, *(f"--fd={fd}" for fd in fds)],
+                    child_env, pass_fds=fds)
         return self
 
     def wait_healthy(self, timeout: float = 20) -> "Service":
@@ -101,6 +117,8 @@ class Service(Child):
         """Ask the process to finish (SIGTERM), kill it if it will not, release the port."""
         super().stop(timeout)
         self.socket.close()
+        if self.shared is not None:
+            self.shared.close()
 
     def restart(self, env: Mapping[str, str] | None = None, timeout: float = 20) -> "Service":
         """Redeploy: stop the process and start a new one on the same port, perhaps with
@@ -135,6 +153,90 @@ def start(name: str, env: Mapping[str, str] | None = None, *, app_dir: str | Pat
         raise ValueError(f"no service called {name!r}: use one of {', '.join(SHOP)} or 'module:app'")
     service = Service(label or name.split(":")[0], spec, env).launch()
     return service.wait_healthy(timeout) if wait else service
+
+
+class Replicas:
+    """`count` processes of one service behind one address, as a pre-fork server's workers
+    are: each serves the same listening socket, and the OS hands every new connection to
+    whichever of them accepts it first. They share one database. Each is also a `Service`
+    of its own, with its own address, so its health can be asked of it alone.
+
+    `restart()` is a rolling redeploy: one process at a time is replaced, and the others
+    keep accepting connections meanwhile."""
+
+    def __init__(self, name: str, spec: Spec, count: int = 2, env: Mapping[str, str] | None = None):
+        if count < 1:
+            raise ValueError("Replicas needs at least one process")
+        self.name = name
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=workdir()))
+        env = {"DATABASE_PATH": str(self.folder / "data.sqlite3"), **(env or {})}
+        listening = _listening_socket()
+        self.port = listening.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        # Each process's Service holds its own descriptor of the one socket, and closes it on
+        # stop(): the port is released when the last of them stops (stop_all included).
+        self.members = [Service(f"{name}-{i}", spec, env, shared=listening.dup()) for i in range(1, count + 1)]
+        listening.close()
+
+    def launch(self) -> "Replicas":
+        for member in self.members:
+            member.launch()
+        return self
+
+    def wait_healthy(self, timeout: float = 20) -> "Replicas":
+        for member in self.members:
+            member.wait_healthy(timeout)
+        return self
+
+    def restart(self, env: Mapping[str, str] | None = None, timeout: float = 20) -> "Replicas":
+        """Rolling redeploy: stop one process, start its replacement, wait until it is
+        healthy, then the next. Perhaps with new configuration."""
+        for member in self.members:
+            member.restart(env, timeout)
+        return self
+
+    def stop(self, timeout: float = 5) -> None:
+        for member in self.members:
+            member.stop(timeout)
+
+    def kill(self) -> None:
+        """Crash every process (SIGKILL); the address stays held, callers wait."""
+        for member in self.members:
+            member.kill()
+
+    @property
+    def alive(self) -> bool:
+        """Does at least one process serve the address?"""
+        return any(member.alive for member in self.members)
+
+    @property
+    def pids(self) -> list[int | None]:
+        return [member.pid for member in self.members]
+
+    def logs(self, lines: int = 20) -> str:
+        return "\n".join(f"--- {member.name}\n{member.logs(lines)}" for member in self.members)
+
+    @property
+    def public_url(self) -> str:
+        return _public_url(self.port)
+
+    def __enter__(self) -> "Replicas":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        alive = sum(member.alive for member in self.members)
+        return f"<Replicas {self.name} at {self.url}: {alive} of {len(self.members)} running>"
+
+
+def start_replicas(name: str, count: int = 2, env: Mapping[str, str] | None = None,
+                   timeout: float = 20) -> Replicas:
+    """`count` processes of a sample service behind one address (see `Replicas`)."""
+    if name not in SHOP:
+        raise ValueError(f"no service called {name!r}: use one of {', '.join(SHOP)}")
+    return Replicas(name, SHOP[name], count, env).launch().wait_healthy(timeout)
 
 
 def start_shop(architecture: str, env: Mapping[str, str] | None = None, broker=None) -> dict[str, Service]:

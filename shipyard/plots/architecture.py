@@ -1,7 +1,7 @@
 """Lesson 01's figures: the shop's two architectures, latency, redeploys, crashes."""
 import matplotlib.pyplot as plt
 
-from ._draw import BAD, COLORS, OK, _arrow, _box
+from ._draw import BAD, OK, _arrow, _box
 
 
 def architecture():
@@ -41,23 +41,28 @@ def latencies(samples: dict[str, list[float]], title: str):
     return fig
 
 
-def redeploys(runs: dict, slo: float):
-    """For each architecture, every request during its redeploy: time taken, failures in red,
-    the redeploy itself shaded. `runs` maps a title to a finished `Traffic`."""
-    fig, axes = plt.subplots(len(runs), 1, figsize=(9, 2.4 * len(runs)), sharex=True, squeeze=False)
+def redeploys(runs: dict, deadline: float):
+    """For each redeploy, every request on a timeline, one lane per capability: a bar where
+    it was sent, green if it was answered within the deadline, red if not; the redeploy
+    itself shaded grey. `runs` maps a title to a finished `shipyard.traffic.Traffic`."""
+    fig, axes = plt.subplots(len(runs), 1, figsize=(9, 0.6 + 1.5 * len(runs)), sharex=True, squeeze=False)
     for ax, (title, traffic) in zip(axes[:, 0], runs.items()):
-        ax.axvspan(traffic.marks["started"], traffic.marks["finished"], color="#eeeeee")
-        for capability in traffic.capabilities:
-            points = [r for r in traffic.records if r.capability == capability]
-            good = [r for r in points if r.ok]
-            bad = [r for r in points if not r.ok]
-            ax.scatter([r.started for r in good], [r.seconds * 1000 for r in good], s=8,
-                       color=COLORS.get(capability), label=f"{capability}: {len(bad)} of {len(points)} failed")
-            ax.scatter([r.started for r in bad], [r.seconds * 1000 for r in bad], s=30, marker="x", color=BAD)
-        ax.axhline(slo * 1000, color=BAD, linestyle=":", linewidth=1)
-        ax.set(yscale="log", ylabel="ms", title=title)
-        ax.legend(loc="upper left", fontsize=8)
-    axes[-1, 0].set_xlabel("seconds since traffic began (grey: the redeploy; red x: failed or slower than the SLO)")
+        ax.axvspan(traffic.marks["started"], traffic.marks["finished"], color="#eeeeee", zorder=0)
+        width, labels = 0.8 / traffic.rate, []
+        for lane, capability in enumerate(traffic.capabilities):
+            records = [r for r in traffic.records if r.capability == capability]
+            for ok, color in ((True, OK), (False, BAD)):
+                ax.broken_barh([(r.started, width) for r in records if r.ok == ok], (lane - 0.35, 0.7), color=color)
+            labels.append(f"{capability}: {traffic.failed(capability)} of {len(records)} failed,\n"
+                          f"{traffic.unavailable(capability):.2f} s unavailable")
+        ax.set_yticks(range(len(labels)), labels, fontsize=8)
+        ax.set_ylim(len(labels) - 0.5, -0.5)
+        ax.set_title(title, fontsize=10, loc="left")
+        ax.tick_params(axis="y", length=0)
+    rates = sorted({traffic.rate for traffic in runs.values()})
+    axes[-1, 0].set_xlabel(f"seconds since traffic began ({'/'.join(f'{r:g}' for r in rates)} requests a second per "
+                           f"capability; green: answered within the {deadline * 1000:.0f} ms deadline; red: failed; "
+                           "grey: the redeploy)", fontsize=8)
     fig.tight_layout()
     return fig
 
