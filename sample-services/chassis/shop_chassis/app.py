@@ -5,8 +5,9 @@ from collections.abc import Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 from shop_chassis import db, events
+from shop_chassis.health import health_router
 from shop_chassis.limits import BodySizeLimit
 from shop_chassis.metrics import instrument
 
@@ -64,11 +65,7 @@ def create_app(settings: Settings, version: str, routers: Sequence[APIRouter],
     app = FastAPI(title=settings.service, version=version, lifespan=lifespan)
     app.state.settings, app.state.bus = settings, bus
 
-    @app.get("/health", tags=["operations"])
-    def health(conn=Depends(db.get_db)) -> dict:
-        conn.execute("SELECT 1")  # healthy means: the process answers and its data is reachable
-        return {"status": "ok", "service": settings.service, "version": version}
-
+    app.include_router(health_router(settings.service, version, settings.database_path))
     for router in routers:
         app.include_router(router)
     instrument(app, settings.service)
