@@ -2,10 +2,16 @@
 
 `Bus` is what a service codes against. `NatsBus` is the real one: NATS JetStream, which
 keeps every event in a stream until a durable consumer acknowledges it. `InMemoryBus` is
-the fake for component tests: the same interface, delivering at once in the caller's thread.
+the fake for component tests: the same interface and the same delivery rules, delivering
+at once in the caller's thread.
 
 Delivery is at least once: a handler that raises, or a process that dies before the
 acknowledgement, gets the event again. So every handler must be idempotent.
+
+The chassis knows no service's subjects. It knows one naming rule: the first token of a
+subject names the stream that keeps it (`orders.placed` is kept in the stream ORDERS,
+which holds `orders.>`). A stream is created the first time a service publishes to it or
+subscribes to it, whichever comes first.
 """
 import asyncio
 import json
@@ -17,8 +23,15 @@ from typing import Protocol
 log = logging.getLogger("shop.events")
 log.addHandler(logging.NullHandler())  # a library: the service's app decides where logs go
 
-# The shop's streams: each holds the events of one publisher, whoever starts first creates it.
-STREAMS = {"ORDERS": ["orders.>"], "PAYMENTS": ["payments.>"]}
+
+def stream_for(subject: str) -> tuple[str, list[str]]:
+    """The stream that keeps `subject`, and the subjects it holds: `orders.placed` ->
+    ("ORDERS", ["orders.>"]). A subject whose first token is a wildcard names no stream."""
+    first = subject.split(".", 1)[0]
+    if first in ("*", ">", ""):
+        raise ValueError(f"{subject!r}: the first token of a subject names its stream; it cannot be a wildcard")
+    return first.upper().replace("-", "_"), [f"{first}.>"]
+
 
 Handler = Callable[[dict], None]
 
@@ -52,24 +65,60 @@ def subject_matches(pattern: str, subject: str) -> bool:
 
 
 class InMemoryBus:
-    """The fake: every event is kept in `published`; subscribers get it before publish returns."""
+    """The fake, keeping the `Bus` contract in memory: every event is kept in `published`
+    (as a consumer would get it: through JSON). A durable consumer gets every matching event
+    kept so far when it subscribes, and each new one before `publish` returns. A handler
+    raising ValueError drops the event (kept in `dropped`); any other error delivers it
+    again, at once. NATS redelivers without end; the fake stops after `max_deliveries` so a
+    test cannot hang, and keeps the event in `unacknowledged`."""
 
-    def __init__(self):
+    def __init__(self, max_deliveries: int = 5):
+        self.max_deliveries = max_deliveries
         self.published: list[tuple[str, dict]] = []
-        self._subscribers: list[tuple[str, Handler]] = []
+        self.dropped: list[tuple[str, dict, str]] = []  # subject, event, durable
+        self.unacknowledged: list[tuple[str, dict, str]] = []
+        self._consumers: dict[str, list] = {}  # durable -> [pattern, handler, events seen]
         self._ids: set[str] = set()
 
     def publish(self, subject: str, event: dict, msg_id: str) -> None:
+        stream_for(subject)  # a subject the real bus could not keep is refused here too
+        payload = json.dumps(event)  # what is not JSON fails here, as it does on the real bus
         if msg_id in self._ids:  # JetStream drops a repeated msg_id the same way
             return
         self._ids.add(msg_id)
-        self.published.append((subject, event))
-        for pattern, handler in self._subscribers:
-            if subject_matches(pattern, subject):
-                handler(event)
+        self.published.append((subject, json.loads(payload)))
+        self._catch_up()
 
     def subscribe(self, subject: str, durable: str, handler: Handler) -> None:
-        self._subscribers.append((subject, handler))
+        stream_for(subject)
+        position = self._consumers.get(durable, [None, None, 0])[2]  # a durable resumes where it left off
+        self._consumers[durable] = [subject, handler, position]
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        # Handlers may publish: delivering in order, one event at a time, per consumer.
+        for durable, consumer in list(self._consumers.items()):
+            while consumer[2] < len(self.published):
+                subject, event = self.published[consumer[2]]
+                consumer[2] += 1
+                if subject_matches(consumer[0], subject):
+                    self._deliver(subject, event, durable, consumer[1])
+
+    def _deliver(self, subject: str, event: dict, durable: str, handler: Handler) -> None:
+        for delivery in range(1, self.max_deliveries + 1):
+            if delivery > 1:
+                log.info("%s: %s delivered again (delivery %d)", durable, subject, delivery)
+            try:
+                handler(json.loads(json.dumps(event)))  # a copy: a handler cannot change what is kept
+            except ValueError as error:
+                log.error("%s: dropped a bad event on %s: %s", durable, subject, error)
+                self.dropped.append((subject, event, durable))
+                return
+            except Exception as error:
+                log.warning("%s: %s failed (%r), it will come again", durable, subject, error)
+            else:
+                return
+        self.unacknowledged.append((subject, event, durable))
 
     def close(self) -> None:
         pass
@@ -94,15 +143,22 @@ class NatsBus:
             url, name=name, error_cb=_quiet, connect_timeout=2, reconnect_time_wait=0.2,
             max_reconnect_attempts=-1))
         self._js = self._nc.jetstream()
-        for stream, subjects in STREAMS.items():
-            self._wait(self._js.add_stream(name=stream, subjects=subjects))
+        self._streams: set[str] = set()  # the streams this client has made sure of
+
+    def _ensure_stream(self, subject: str, timeout: float = 10) -> None:
+        name, subjects = stream_for(subject)
+        if name not in self._streams:  # idempotent on the broker: whoever comes first creates it
+            self._wait(self._js.add_stream(name=name, subjects=subjects), timeout)
+            self._streams.add(name)
 
     def _wait(self, coroutine, timeout: float = 10):
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
     def publish(self, subject: str, event: dict, msg_id: str) -> None:
+        stream_for(subject)  # ValueError: a subject no stream could keep
         payload = json.dumps(event).encode()
         try:
+            self._ensure_stream(subject, timeout=2)
             self._wait(self._js.publish(subject, payload, headers={"Nats-Msg-Id": msg_id}, timeout=2))
         except Exception as error:
             raise BusUnavailable(f"the broker did not store {subject}: {error!r}") from error
@@ -110,6 +166,7 @@ class NatsBus:
     def subscribe(self, subject: str, durable: str, handler: Handler) -> None:
         from nats.js.api import ConsumerConfig
 
+        self._ensure_stream(subject)
         config = ConsumerConfig(ack_wait=self.ack_wait, max_ack_pending=1000)
         subscription = self._wait(self._js.pull_subscribe(subject, durable=durable, config=config))
         self._wait(self._start(self._pump(subscription, handler, durable)))
