@@ -93,12 +93,13 @@ def ci_push_to_green(rounds: int = 3) -> float:
     return statistics.median(times)
 
 
-def notebook_rows() -> list[str]:
+def notebook_rows(floor: float) -> list[str]:
     rows = []
     for path in [*sorted(NOTEBOOKS.glob("*.ipynb")), *sorted(SOLUTIONS.glob("*.ipynb"))]:
         run = execute(path)
         ok = run.seconds <= RUN_ALL_SECONDS and run.peak_mb <= PEAK_MB
-        rows.append(f"| {path.relative_to(ROOT)} | {run.seconds:.1f} | {run.peak_mb:.0f} | {'yes' if ok else '**no**'} |")
+        rows.append(f"| {path.relative_to(ROOT)} | {run.seconds:.1f} | {run.seconds / floor:.0f} | {run.peak_mb:.0f} | "
+                    f"{'yes' if ok else '**no**'} |")
         print(rows[-1], flush=True)
     return rows
 
@@ -112,9 +113,9 @@ def test_command_seconds() -> float:
 
 
 def report(quick: bool) -> str:
-    notebooks = notebook_rows()
     floor, cold = cold_starts()
     print(f"cold start {cold:.2f} s, floor {floor:.2f} s", flush=True)
+    notebooks = notebook_rows(floor)
     broker = broker_starts()
     end_to_end, draining = events_per_second()
     print(f"broker start {broker:.3f} s, events {end_to_end:.0f}/s end to end, {draining:.0f}/s draining", flush=True)
@@ -125,8 +126,10 @@ def report(quick: bool) -> str:
         f"Measured by `python -m shipyard.bench` on {datetime.date.today()}: {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {platform.system()}. Regenerate it after any change to a lesson.", "",
         f"## Restart & Run All (budget: {RUN_ALL_SECONDS} s and {PEAK_MB} MB)", "",
-        "Peak memory is the resident memory of the kernel plus every process it started, at its highest.", "",
-        "| notebook | seconds | peak MB | within budget |", "|---|---|---|---|", *notebooks, "",
+        "Peak memory is the resident memory of the kernel plus every process it started, at its highest. "
+        f"The ratio divides the seconds by this run's floor ({floor:.2f} s: a bare `python -c \"import fastapi, "
+        "uvicorn\"`, the median of 7), so machines and days of different speed compare.", "",
+        "| notebook | seconds | ratio to the floor | peak MB | within budget |", "|---|---|---|---|---|", *notebooks, "",
         "## Service cold start", "",
         "Median of 7, from launching the catalog service to its first healthy answer, against the floor: "
         "a bare `python -c \"import fastapi, uvicorn\"`.", "",

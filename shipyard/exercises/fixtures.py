@@ -1,6 +1,10 @@
 """What checkers run learners' code against: real services, and addresses that misbehave."""
+import json
 import socket
+import threading
+import time
 from functools import lru_cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from shipyard import services
 
@@ -25,13 +29,50 @@ def refusing_url() -> str:
 
 
 @lru_cache
-def silent_url() -> str:
-    """An address that accepts connections and never answers, like a hung service."""
+def silent_url(hold: float = 10) -> str:
+    """An address that accepts connections and never answers, like a hung service. Each
+    connection is closed after `hold` seconds, so a request made without a timeout ends
+    then instead of keeping a thread of the check waiting for as long as the kernel lives."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
     _held.append(sock)
+
+    def accept_and_hold():
+        waiting: list[tuple[float, socket.socket]] = []
+        sock.settimeout(0.2)
+        while True:
+            try:
+                waiting.append((time.monotonic() + hold, sock.accept()[0]))
+            except TimeoutError:
+                pass
+            while waiting and waiting[0][0] <= time.monotonic():
+                waiting.pop(0)[1].close()
+
+    threading.Thread(target=accept_and_hold, daemon=True, name="shipyard-silent").start()
     return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@lru_cache
+def answering_url(status: int) -> str:
+    """A real HTTP server that answers every request with `status` and a JSON message,
+    like a service that is up but not well (503) or has no such route (404)."""
+
+    class Answer(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = json.dumps({"detail": f"this server always answers {status}"}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):  # a checker's server writes nothing into the notebook
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.serve_forever, daemon=True, name=f"shipyard-answers-{status}").start()
+    return f"http://127.0.0.1:{server.server_address[1]}"
 
 
 _held: list[socket.socket] = []

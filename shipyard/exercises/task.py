@@ -68,7 +68,12 @@ class Task:
         except TimeLimit:
             return Feedback("wrong", f"Your code did not finish within {self.seconds:g} s. Is there a loop "
                             "that never ends, or a request without a timeout?")
-        except Exception as error:  # the learner's own bug: one line, no traceback
+        except SystemExit as leaving:  # sys.exit() in an answer: words, not IPython's exit warning
+            return Feedback("wrong", f"Your code called sys.exit({leaving.code!r}), which ends a whole program. "
+                            "A function answers by returning a value (or raising an error it means).")
+        except KeyboardInterrupt:
+            return Feedback("wrong", "The check was interrupted before it finished: run it again.")
+        except BaseException as error:  # the learner's own bug, whatever it raises: one line, no traceback
             return Feedback("wrong", f"Your code raised {type(error).__name__}: {error}".rstrip(": "))
 
     def hint(self, level: int | None = None) -> Feedback:

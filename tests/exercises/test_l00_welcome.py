@@ -44,3 +44,33 @@ def test_an_answer_that_returns_the_status_code_is_told_to_return_true():
 
 def test_a_variable_that_is_not_a_function_is_explained():
     assert "should be a function" in task.check("http://127.0.0.1").message
+
+
+def answer(body: str):
+    return define("import httpx\ndef check_health(url):\n    try:\n        " + body +
+                  "\n    except httpx.HTTPError:\n        return False", "check_health")
+
+
+def test_an_answer_that_calls_any_answer_under_500_healthy_is_caught_on_a_404():
+    feedback = task.check(answer("return httpx.get(url + '/health', timeout=1).status_code < 500"))
+    assert feedback.kind == "wrong" and "404 Not Found, check_health returned True" in feedback.message
+
+
+def test_an_answer_that_only_fears_a_404_is_caught_on_a_503():
+    feedback = task.check(answer("return httpx.get(url + '/health', timeout=1).status_code != 404"))
+    assert feedback.kind == "wrong" and "503 Service Unavailable, check_health returned True" in feedback.message
+
+
+def test_an_answer_that_waits_httpxs_default_five_seconds_is_told_the_task_says_one():
+    feedback = task.check(answer("return httpx.get(url + '/health').status_code == 200"))
+    assert feedback.kind == "wrong" and "only after" in feedback.message and "timeout=1" in feedback.message
+
+
+def test_an_answer_that_waits_thirty_seconds_is_stopped_and_told_the_task_says_one():
+    feedback = task.check(answer("return httpx.get(url + '/health', timeout=30).status_code == 200"))
+    assert feedback.kind == "wrong" and "still waiting after" in feedback.message
+
+
+def test_an_answer_that_calls_sys_exit_gets_words():
+    feedback = task.check(define("import sys\ndef check_health(url):\n    sys.exit(1)", "check_health"))
+    assert feedback.kind == "wrong" and "sys.exit(1)" in feedback.message

@@ -44,6 +44,27 @@ def test_an_answer_that_raises_gets_one_line_and_no_traceback():
     assert "Traceback" not in repr(feedback) and "Traceback" not in feedback._repr_html_()
 
 
+def exits(code):
+    def answer():
+        raise SystemExit(code)
+    return answer
+
+
+@pytest.mark.parametrize("answer", [exits(0), exits(1), exits("bye")])
+def test_an_answer_that_calls_sys_exit_gets_words_and_the_check_goes_on(answer):
+    feedback = task().check(answer)
+    assert feedback.kind == "wrong" and "sys.exit(" in feedback.message and "returning a value" in feedback.message
+
+
+def test_an_answer_that_raises_a_base_exception_of_its_own_gets_one_line():
+    class Stop(BaseException):
+        pass
+
+    def answer():
+        raise Stop("no more")
+    assert task().check(answer).message == "Your code raised Stop: no more"
+
+
 def test_an_answer_that_loops_forever_is_stopped_and_reported():
     def spin():
         while True:
