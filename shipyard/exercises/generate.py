@@ -10,6 +10,9 @@ _ANSWER = re.compile(rf"^([ \t]*){BEGIN}[^\n]*\n.*?^[ \t]*{END}[^\n]*$", re.MULT
 STUB = r"\1raise NotImplementedError  # your code here"
 # Exercises carry no outputs, so nbval can only check that each cell runs.
 IGNORE_OUTPUT = "nbval-ignore-output"
+# A solution's explanation (why it is right, what the usual wrong answers get wrong) would
+# give the answer away: it stays in solutions/ only.
+SOLUTION_ONLY = "solution-only"
 
 
 def stub_out(source: str) -> str:
@@ -24,6 +27,7 @@ def exercise_from(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
     # The solution run's widget state: nothing in an exercise shows it, and it would change
     # the exercise every time the solution is run again.
     exercise.metadata.pop("widgets", None)
+    exercise.cells = [cell for cell in exercise.cells if SOLUTION_ONLY not in cell.metadata.get("tags", [])]
     for cell in exercise.cells:
         if cell.cell_type != "code":
             continue

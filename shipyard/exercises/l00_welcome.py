@@ -3,6 +3,7 @@ import time
 
 import httpx
 
+from shipyard.exercises.challenges import Choice, Option, Prediction
 from shipyard.exercises.fixtures import answering_url, healthy_catalog, refusing_url, silent_url
 from shipyard.exercises.limits import TimeLimit, call_with_deadline
 from shipyard.exercises.task import Task, Wrong
@@ -66,3 +67,29 @@ check_health = Task(
            "connection, no answer in time) means not healthy.",
            "`httpx.get(url + '/health', timeout=1).status_code == 200` is True for a healthy service.",
            "Wrap the request in `try: ... except httpx.HTTPError: return False`: no answer means unhealthy."])
+
+
+# The lesson's challenges (never graded): each wrong option is a misconception its run refutes.
+cold_start = Prediction(
+    "cold_start", "How long will the catalog take from `services.start` to its first healthy answer?",
+    ["under 0.1 s: a service is just a function call", "between 0.1 s and 10 s: a new process imports its "
+     "framework, opens its database and binds its port", "more than 10 s: starting a service is like booting a machine"],
+    outcome=lambda seconds: 0 if seconds < 0.1 else 1 if seconds <= 10 else 2)
+
+bad_request = Choice("bad_request", "What will the catalog do when asked for a product it does not have?", [
+    Option("Crash, and wait to be restarted", "No: the run shows it alive after the 404. A client's mistake must "
+           "never take a service down, or one bad request would stop every customer."),
+    Option("Answer 404 with a JSON message saying what is missing, and go on serving",
+           "A 4xx status says the request was wrong, the JSON says how, and the service is still alive.",
+           right=True),
+    Option("Answer 200 with an empty body", "No: a 200 would tell every client the request worked. The status "
+           "code is the first thing a client (and a monitor) reads."),
+    Option("Answer 500 Internal Server Error", "No: a 5xx says the service itself failed. The run shows 404: "
+           "the request was wrong, not the service."),
+])
+
+after_stop = Prediction(
+    "after_stop", "After `catalog.stop()`, what will a request to its old address get?",
+    ["an answer: the service restarts itself", "a wait until the request's timeout: the process hangs on",
+     "refused at once: no process listens there any more"],
+    outcome=lambda answer: {"answered": 0, "timed out": 1, "refused": 2}[answer])

@@ -8,12 +8,15 @@ from shipyard.exercises.limits import TimeLimit, call_with_deadline
 
 _STYLE = {"correct": ("#e6f4ea", "✔ Correct"), "wrong": ("#fce8e6", "✘ Not yet"),
           "unfinished": ("#fef7e0", "… Not finished yet"), "hint": ("#e8f0fe", "Hint"),
-          "solution": ("#f1f3f4", "Solution")}
+          "solution": ("#f1f3f4", "Solution"),
+          # a lesson's challenges (never graded): a right answer, a known misconception, a prediction
+          "right": ("#e6f4ea", "✔ Right"), "misconception": ("#fce8e6", "✘ A common misconception"),
+          "prediction": ("#e8f0fe", "Prediction")}
 
 
 @dataclass(frozen=True)
 class Feedback:
-    kind: str  # correct, wrong, unfinished, hint or solution
+    kind: str  # correct, wrong, unfinished, hint, solution; right, misconception, prediction
     message: str
 
     @property

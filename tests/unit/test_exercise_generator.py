@@ -1,7 +1,7 @@
 """exercises/ is made from solutions/: answers out, stubs in, outputs gone."""
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook, new_output
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from shipyard.exercises.generate import exercise_from, stub_out
 from shipyard.exercises.notebooks import solution_code, solution_source
@@ -36,6 +36,13 @@ def test_an_exercise_keeps_the_prose_and_loses_answers_and_outputs():
 def test_an_exercise_carries_no_widget_state_from_the_solutions_run():
     solved = new_notebook(cells=[new_code_cell(SOLVED)], metadata={"widgets": {"state": {}}, "language_info": {"name": "python"}})
     assert set(exercise_from(solved).metadata) == {"language_info"}
+
+
+def test_a_solutions_explanation_stays_out_of_the_exercise():
+    why = new_markdown_cell("Why it is right: ...", metadata={"tags": ["solution-only"]})
+    task = new_markdown_cell("## Task")
+    exercise = exercise_from(new_notebook(cells=[task, new_code_cell(SOLVED), why]))
+    assert [cell.source for cell in exercise.cells if cell.cell_type == "markdown"] == ["## Task"]
 
 
 def test_a_solution_is_shown_without_its_markers():
