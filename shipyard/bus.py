@@ -2,6 +2,7 @@
 
     broker = bus.start()                    # 127.0.0.1, ports the server picks, store in the kernel's temp dir
     broker.url                              # nats://127.0.0.1:PORT: give it to services as EVENTS_URL
+    broker.stream_size("ORDERS")            # events the stream holds, acknowledged or not
     broker.backlog("ORDERS", "payments")    # events a consumer has not acknowledged yet
     broker.stop()
 
@@ -72,11 +73,17 @@ class Broker(Child):
 
     # -- what is in it --------------------------------------------------------------------
     def _streams(self) -> list[dict]:
-        report = httpx.get(self.monitoring_url + "/jsz", params={"consumers": "true"}, timeout=2).json()
+        report = httpx.get(self.monitoring_url + "/jsz", params={"consumers": "true", "config": "true"},
+                           timeout=2).json()
         return [stream for account in report.get("account_details", []) for stream in account.get("stream_detail", [])]
 
+    def stream_config(self, stream: str) -> dict:
+        """How the stream keeps events: retention ("limits", "interest" or "workqueue"),
+        max_msgs, max_bytes, max_age (-1 or 0: no limit), duplicate_window (ns), ..."""
+        return next((s["config"] for s in self._streams() if s["name"] == stream), {})
+
     def stream_size(self, stream: str) -> int:
-        """How many events the stream holds."""
+        """How many events the stream holds (with limits retention, acknowledged ones too)."""
         return next((s["state"]["messages"] for s in self._streams() if s["name"] == stream), 0)
 
     def consumer(self, stream: str, durable: str) -> dict:
@@ -93,9 +100,19 @@ class Broker(Child):
         consumer = self.consumer(stream, durable)
         return consumer.get("num_pending", 0) + consumer.get("num_ack_pending", 0)
 
+    def wait_handled(self, stream: str, durable: str, timeout: float = 10) -> None:
+        """Block until the consumer has acknowledged every event of the stream."""
+        deadline = time.monotonic() + timeout
+        while (waiting := self.backlog(stream, durable)) > 0 or not self.consumer(stream, durable):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{durable} still had {waiting} events of {stream} waiting after {timeout:g} s")
+            time.sleep(0.02)
+
     def watch_backlog(self, stream: str, durable: str, timeout: float = 30,
                       every: float = 0.02) -> list[tuple[float, int]]:
-        """Sample a consumer's backlog until it is empty: [(seconds, events waiting), ...]."""
+        """Sample a consumer's backlog until it is empty: [(seconds, events waiting), ...].
+        A sample takes as long as the broker's monitoring report, then `every` seconds pass:
+        the samples' own times say how far apart they were."""
         began, samples = time.perf_counter(), []
         while not samples or samples[-1][1] > 0:
             if time.perf_counter() - began > timeout:

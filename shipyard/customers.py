@@ -28,6 +28,25 @@ def statuses(orders_url: str) -> Counter:
     return Counter(order["status"] for order in httpx.get(orders_url.rstrip("/") + "/orders", timeout=5).json())
 
 
+def settle(orders_url: str, ids: list[str], timeout: float = 30) -> Counter:
+    """Poll until none of the orders `ids` is pending; their statuses, "missing" for an
+    order the service does not hold (an accepted order that was lost)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        held = {order["id"]: order["status"] for order in httpx.get(orders_url.rstrip("/") + "/orders", timeout=5).json()}
+        found = Counter(held.get(order_id, "missing") for order_id in ids)
+        if not found["pending"]:
+            return +found
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"after {timeout:g} s these orders are {dict(found)}")
+        time.sleep(0.05)
+
+
+def accepted(answers: list[tuple[int, dict]]) -> list[str]:
+    """The ids of the orders among `place`'s answers that the shop accepted (201)."""
+    return [body["id"] for status, body in answers if status == 201]
+
+
 def wait_settled(orders_url: str, count: int, timeout: float = 30) -> Counter:
     """Poll until at least `count` orders are settled (no longer pending); their statuses."""
     deadline = time.monotonic() + timeout

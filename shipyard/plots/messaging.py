@@ -8,7 +8,7 @@ def messaging():
     """Orders asking payments two ways: a call it waits for, or an event through a broker."""
     fig, (rpc, events) = plt.subplots(1, 2, figsize=(10, 2.6))
     for ax, title in ((rpc, "RPC: orders waits for payments' answer"),
-                      (events, "Events: the broker keeps them until payments is ready")):
+                      (events, "Events: the broker stores them; payments reads them when it can")):
         ax.set(xlim=(0, 1), ylim=(0, 1), title=title)
         ax.axis("off")
     _box(rpc, 0.05, 0.35, 0.3, 0.3, "orders")

@@ -31,13 +31,16 @@ def place_order(body: OrderRequest, request: Request, conn=Depends(get_db)) -> O
     catalog, payments = request.app.state.ports(conn)
     try:
         with conn:
-            return domain.place_order(conn, catalog, payments, body.product_id, body.quantity)
+            order = domain.place_order(conn, catalog, payments, body.product_id, body.quantity)
     except domain.UnknownProduct:
         raise HTTPException(422, f"unknown product {body.product_id!r}") from None
     except domain.OutOfStock:
         raise HTTPException(409, f"not enough {body.product_id!r} in stock") from None
     except domain.Unavailable as error:
         raise HTTPException(503, f"order not placed: {error}") from error
+    if (relay := getattr(request.app.state, "outbox", None)) is not None:
+        relay.flush(block=False)  # committed: publish its event now rather than at the relay's next turn
+    return order
 
 
 @router.get("/orders")

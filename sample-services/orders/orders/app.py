@@ -2,16 +2,18 @@
 
 Payments is reached one of two ways (PAYMENT_FLOW): "http", a call to PAYMENTS_URL that
 the order waits for; or "events", an `orders.placed` event on the broker at EVENTS_URL,
-answered later by an event from payments."""
+answered later by an event from payments. How the event leaves (ORDERS_PUBLISH, through an
+outbox by default) and the fault switch ORDERS_FAULT are described in `orders.events`."""
 import httpx
-from shop_chassis import Settings, create_app
+from shop_chassis import Settings, create_app, outbox
 
 from orders import __version__, domain, events
 from orders.api import router
 from orders.clients import CatalogClient, PaymentsClient
 
 # No default address for the upstreams: a guessed port would be a bug waiting for a clash.
-DEFAULTS = {"CATALOG_URL": "", "PAYMENTS_URL": "", "UPSTREAM_TIMEOUT_SECONDS": "2", "PAYMENT_FLOW": "http"}
+DEFAULTS = {"CATALOG_URL": "", "PAYMENTS_URL": "", "UPSTREAM_TIMEOUT_SECONDS": "2", "PAYMENT_FLOW": "http",
+            "ORDERS_PUBLISH": "outbox", "ORDERS_FAULT": ""}
 
 
 def connect_upstreams(app) -> None:
@@ -27,15 +29,20 @@ def connect_upstreams(app) -> None:
     catalog = CatalogClient(client, extra["CATALOG_URL"])
     if flow == "http":
         payments = PaymentsClient(client, extra["PAYMENTS_URL"])
+        app.state.ports = lambda conn: (catalog, payments)
     else:
-        payments = events.EventPayments(app.state.bus)
-        events.consume(app)
-    app.state.ports = lambda conn: (catalog, payments)
+        events.start(app)
+        app.state.ports = lambda conn: (catalog, events.EventPayments(app, conn))
+
+
+def init_schema(conn) -> None:
+    domain.init_schema(conn)
+    outbox.init_schema(conn)
 
 
 def build(settings: Settings | None = None, bus=None):
     settings = settings or Settings.from_env("orders", **DEFAULTS)
-    return create_app(settings, __version__, [router], domain.init_schema, on_startup=connect_upstreams, bus=bus)
+    return create_app(settings, __version__, [router], init_schema, on_startup=connect_upstreams, bus=bus)
 
 
 app = build()

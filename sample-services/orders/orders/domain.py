@@ -67,7 +67,9 @@ def place_order(conn: sqlite3.Connection, catalog: CatalogPort, payments: Paymen
 
 def settle(conn: sqlite3.Connection, catalog: CatalogPort, order_id: str, payment: str) -> bool:
     """Record the payment's outcome ("paid" or "declined") on a pending order, once: a
-    repeated outcome changes nothing and returns False. A declined order gives its stock back."""
+    repeated outcome changes nothing and returns False. Placing an order over events is a
+    saga, steps in two services with no transaction around them: a declined payment undoes
+    the step before it with a compensating action, releasing the stock the order reserved."""
     order = get_order(conn, order_id)
     if order is None:
         raise UnknownOrder(order_id)
@@ -76,7 +78,7 @@ def settle(conn: sqlite3.Connection, catalog: CatalogPort, order_id: str, paymen
     status = STATUS[payment]
     conn.execute("UPDATE orders SET status = ? WHERE id = ?", (status, order_id))
     if status == "payment_declined":
-        catalog.release(order["product_id"], order["quantity"])
+        catalog.release(order["product_id"], order["quantity"])  # the compensating action
     return True
 
 

@@ -3,7 +3,7 @@ bus interface."""
 import pytest
 from fastapi.testclient import TestClient
 from shop_chassis import Settings
-from shop_chassis.events import InMemoryBus
+from shop_chassis.events import BusUnavailable, InMemoryBus
 
 from orders.app import DEFAULTS, build
 
@@ -14,8 +14,8 @@ def shop(tmp_path, catalog):
     extra = {**DEFAULTS, "CATALOG_URL": "http://catalog.invalid", "PAYMENT_FLOW": "events"}
     app = build(Settings("orders", database_path=str(tmp_path / "orders.sqlite3"), extra=extra), bus=bus)
     with TestClient(app) as client:
-        payments = app.state.ports(None)[1]  # the events port: it publishes
-        app.state.ports = lambda conn: (catalog, payments)
+        ports = app.state.ports  # the events port: it publishes, through the outbox
+        app.state.ports = lambda conn: (catalog, ports(conn)[1])
         yield client, catalog, bus
 
 
@@ -23,6 +23,7 @@ def test_an_order_is_accepted_pending_and_announced_as_orders_placed(shop):
     client, catalog, bus = shop
     order = client.post("/orders", json={"product_id": "keyboard", "quantity": 2})
     assert order.status_code == 201 and order.json()["status"] == "pending"
+    client.app.state.outbox.flush()  # the request published it already, unless the relay's thread was at it
     assert bus.published == [("orders.placed", {"order_id": order.json()["id"], "amount_cents": 9800})]
     assert catalog.stock["keyboard"] == 3
 
@@ -54,3 +55,25 @@ def test_orders_on_events_refuses_to_start_without_a_broker(tmp_path):
     app = build(Settings("orders", database_path=str(tmp_path / "o.sqlite3"), extra=extra))
     with pytest.raises(RuntimeError, match="EVENTS_URL"), TestClient(app):
         pass
+
+
+def test_an_order_is_accepted_while_the_broker_refuses_and_announced_once_it_takes_events(shop):
+    client, catalog, bus = shop
+    real_publish = bus.publish
+
+    def refuse(subject, event, msg_id):
+        raise BusUnavailable("the broker is away")
+
+    bus.publish = refuse
+    order = client.post("/orders", json={"product_id": "keyboard", "quantity": 1})
+    assert order.status_code == 201 and order.json()["status"] == "pending"
+    assert bus.published == []  # saved with its event, which waits in the outbox
+    bus.publish = real_publish
+    client.app.state.outbox.flush()
+    assert bus.published == [("orders.placed", {"order_id": order.json()["id"], "amount_cents": 4900})]
+
+
+def test_a_payment_for_an_order_never_saved_is_dropped_as_bad_input(shop):
+    client, catalog, bus = shop  # with the outbox, no order's event leaves before the order is saved
+    bus.publish("payments.completed", {"order_id": "abc123", "status": "paid"}, msg_id="p-ghost")
+    assert bus.dropped == [("payments.completed", {"order_id": "abc123", "status": "paid"}, "orders")]
