@@ -8,6 +8,7 @@ own Prometheus counters (`http_requests_total`, per route, kept by the chassis).
 """
 from collections import Counter
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 import httpx
@@ -71,6 +72,24 @@ def place(split: Mapping[str, object], order: dict) -> tuple[str, Counter]:
     calls = calls_caused(split, lambda: answers.append(_client().post(split["orders"].url + "/orders", json=order)))
     answer = answers[0]
     return (answer.json()["status"] if answer.status_code == 201 else f"{answer.status_code} {answer.text}"), calls
+
+
+def in_stock(split: Mapping[str, object], product_id: str) -> int:
+    """How many the split says are left: the catalog's stock, or the stock service's."""
+    if "catalog" in split:
+        return _client().get(f"{split['catalog'].url}/products/{product_id}").json()["stock"]
+    return _client().get(f"{split['stock'].url}/stock/{product_id}").json()["stock"]
+
+
+def rush(split: Mapping[str, object], order: dict, times: int) -> dict:
+    """Place the same order `times` times at once (one thread each): how many were paid,
+    how many items that sold, and what the stock says before and after."""
+    before = in_stock(split, order["product_id"])
+    with ThreadPoolExecutor(times) as pool:
+        answers = list(pool.map(lambda _: _client().post(split["orders"].url + "/orders", json=order), range(times)))
+    paid = sum(answer.status_code == 201 and answer.json()["status"] == "paid" for answer in answers)
+    return {"in stock before": before, "orders paid": paid, "sold": paid * order["quantity"],
+            "in stock after": in_stock(split, order["product_id"])}
 
 
 def table(results: Mapping[str, Mapping[str, tuple[str, Counter]]]) -> str:

@@ -20,7 +20,7 @@ def splits():
 def test_the_split_by_table_holds_the_catalogs_seed_in_two_tables():
     prices = {id: price for id, _, price, _ in catalog_domain.SEED}
     stock = {id: stock for id, _, _, stock in catalog_domain.SEED}
-    assert (by_table.PRICES, by_table.STOCK) == (prices, stock)
+    assert (prices, stock) == (by_table.PRICES, by_table.STOCK)
 
 
 def test_both_splits_answer_the_same_and_the_split_by_table_needs_more_requests_per_order(splits):
