@@ -218,6 +218,15 @@ class Notebook:
         """The exercise panels: each a widget box holding a Check button."""
         return self.root.locator(".widget-vbox").filter(has=self.page.locator(".widget-button", has_text="Check"))
 
+    def choices(self):
+        """The lesson's multiple-choice challenges: each a widget box with an Answer button."""
+        return self.root.locator(".widget-vbox").filter(has=self.page.locator(".widget-button", has_text="Answer"))
+
+    def choose(self, challenge, option: int, timeout: float = 30) -> str:
+        """Pick an option of a challenge, press Answer, and return the words it shows."""
+        challenge.locator(".widget-radio-box label").nth(option).click()
+        return self.click_in_panel(challenge, "Answer", timeout)
+
     def click_in_panel(self, panel, button: str, timeout: float = 30) -> str:
         """Press a panel button and return the feedback it shows (the old one must go first)."""
         feedback = panel.locator(".shipyard-feedback")

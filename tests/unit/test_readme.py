@@ -27,5 +27,6 @@ def test_the_github_workflow_runs_the_same_script():
     assert any(step.get("run") == "bash .ci/run" for step in steps)
 
 
-def test_the_readme_links_the_benchmark_and_has_troubleshooting():
+def test_the_readme_links_the_benchmark_the_contributors_page_and_has_troubleshooting():
     assert "(BENCHMARK.md)" in README and "## Troubleshooting" in README
+    assert "(CONTRIBUTING.md)" in README and (ROOT / "CONTRIBUTING.md").exists()
