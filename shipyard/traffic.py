@@ -138,7 +138,7 @@ class Traffic:
         self._thread.join()  # the requests in flight end by their deadline
         self.records.sort(key=lambda record: record.started)
 
-    def during(self, action, settle: float = 0.5):
+    def during(self, action, settle: float = 0.3):
         """Let traffic flow, run `action`, let it flow again; marks "started"/"finished"."""
         with self:
             self._stop.wait(settle)

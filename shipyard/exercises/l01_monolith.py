@@ -1,4 +1,5 @@
-"""Lesson 01's task: measure availability the way lesson 01 does."""
+"""Lesson 01's task: decide, request by request, what failed: an error, an answer other than
+200, or no answer in time."""
 from shipyard.exercises.fixtures import healthy_catalog, refusing_url, silent_url
 from shipyard.exercises.task import Task, Wrong
 

@@ -52,7 +52,7 @@ def redeploys(runs: dict, deadline: float):
         for lane, capability in enumerate(traffic.capabilities):
             records = [r for r in traffic.records if r.capability == capability]
             for ok, color in ((True, OK), (False, BAD)):
-                ax.broken_barh([(r.started, width) for r in records if r.ok == ok], (lane - 0.35, 0.7), color=color)
+                ax.broken_barh([(r.started, width) for r in records if r.ok == ok], (lane - 0.25, 0.5), color=color)
             labels.append(f"{capability}: {traffic.failed(capability)} of {len(records)} failed,\n"
                           f"{traffic.unavailable(capability):.2f} s unavailable")
         ax.set_yticks(range(len(labels)), labels, fontsize=8)
