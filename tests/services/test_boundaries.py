@@ -67,3 +67,10 @@ def test_the_table_lists_each_orders_requests_per_split():
     assert [line.strip() for line in text.splitlines()] == [
         "2 keyboards", "shop      1 request, paid", "1 x orders: POST /orders",
         "by table  3 requests, paid", "1 x orders: POST /orders", "2 x stock: PUT /s"]
+
+
+def test_orders_arriving_at_once_never_make_the_shops_catalog_sell_more_than_it_has(splits):
+    result = boundaries.rush(splits["shop"], {"product_id": "monitor", "quantity": 2}, times=15)
+    assert result["in stock before"] == 20 and result["sold"] <= 20
+    assert result["sold"] + result["in stock after"] == result["in stock before"]
+    assert result["orders paid"] * 2 == result["sold"]
