@@ -13,8 +13,10 @@ from functools import cache
 
 import httpx
 
-from shipyard import services
 from shipyard.paths import ROOT
+
+# Each service of the split imports `shipyard.boundaries.by_table`, and so this package:
+# it stays light (`shipyard.services` is imported only where services are started).
 
 BY_TABLE = "shipyard.boundaries.by_table"
 
@@ -49,9 +51,12 @@ def calls_caused(split: Mapping[str, object], action: Callable[[], object]) -> C
     return caused
 
 
-def start_splits(catalog) -> dict[str, dict[str, services.Service]]:
+def start_splits(catalog) -> dict[str, dict]:
     """Next to a running catalog, start the rest of the shop (payments, orders) and the
-    split by table (prices, stock and their own orders), which uses the same payments."""
+    split by table (prices, stock and their own orders), which uses the same payments.
+    Each split: {name: shipyard.services.Service}."""
+    from shipyard import services
+
     payments = services.start("payments", wait=False)
     orders = services.start("orders", {"CATALOG_URL": catalog.url, "PAYMENTS_URL": payments.url}, wait=False)
     prices = services.start(f"{BY_TABLE}:prices", app_dir=ROOT, label="prices", wait=False)
