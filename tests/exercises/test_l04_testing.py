@@ -1,5 +1,7 @@
 """Exercise 04, payments_contract: run for real against payments as it is and as changed."""
 from answers import define, solution, stub
+
+from shipyard import contracts
 from shipyard.exercises.l04_testing import payments_contract as task
 
 LESSON = "04-testing-microservices"
@@ -49,3 +51,11 @@ def test_a_contract_for_another_request_does_not_match_what_orders_sends():
 def test_an_empty_contract_is_named():
     feedback = task.check(define(EMPTY, "payments_contract"))
     assert feedback.kind == "wrong" and "no interactions" in feedback.message
+
+
+def test_a_course_change_that_no_longer_applies_is_reported_as_the_courses_fault_not_the_answers(monkeypatch):
+    file, _, new = contracts.RENAMES["payments"]
+    monkeypatch.setitem(contracts.RENAMES, "payments", (file, "    status: str  # reformatted\n", new))
+    feedback = task.check(solution(LESSON, "payments_contract"))
+    assert feedback.kind == "wrong" and "not because of your contract" in feedback.message
+    assert "payments/api.py holds" in feedback.message

@@ -64,8 +64,8 @@ class Nats:
             client.close()
 
 
-@pytest.fixture
-def broker():  # one per test: the services folder's conftest stops every child after each test
+@pytest.fixture(scope="module")
+def broker():  # one server; each test has a stream of its own on it
     with broker_module.start() as running:
         yield running
 
