@@ -37,7 +37,9 @@ def init_schema(conn: sqlite3.Connection) -> None:
 
 
 def add(conn: sqlite3.Connection, subject: str, event: dict, msg_id: str | None = None) -> str:
-    """Put `event` in the outbox inside the caller's transaction; its id, the message id."""
+    """Put `event` in the outbox inside the caller's transaction; its id, the message id.
+    The broker drops a message whose id its stream holds already, so an id must be unique in
+    the stream: a random one by default, or the caller's (orders uses `order-<order id>`)."""
     msg_id = msg_id or uuid.uuid4().hex
     conn.execute("INSERT INTO outbox VALUES (?, ?, ?)", (msg_id, subject, json.dumps(event)))
     return msg_id
