@@ -152,7 +152,13 @@ def start(name: str, env: Mapping[str, str] | None = None, *, app_dir: str | Pat
     else:
         raise ValueError(f"no service called {name!r}: use one of {', '.join(SHOP)} or 'module:app'")
     service = Service(label or name.split(":")[0], spec, env).launch()
-    return service.wait_healthy(timeout) if wait else service
+    if not wait:
+        return service
+    try:
+        return service.wait_healthy(timeout)
+    except ServiceFailed:
+        service.stop()  # a process that never became healthy (hung, say) must not outlive the failed start
+        raise
 
 
 class Replicas:

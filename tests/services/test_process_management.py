@@ -53,6 +53,17 @@ def test_a_service_that_cannot_start_fails_fast_with_its_log(tmp_path):
     assert time.monotonic() - started < 10
 
 
+def test_a_service_that_hangs_at_import_is_stopped_when_its_start_gives_up(tmp_path):
+    (tmp_path / "hung.py").write_text("import time\n\ntime.sleep(600)\n")
+    kernel = psutil.Process()
+    before = {child.pid for child in kernel.children(recursive=True)}
+    with pytest.raises(services.ServiceFailed, match="not healthy after 2 s"):
+        services.start("hung:app", app_dir=tmp_path, timeout=2)
+    left = [child for child in kernel.children(recursive=True) if child.pid not in before]
+    assert gone_within([child.pid for child in left], 2), "the hung service outlived its failed start"
+    assert services.running() == []
+
+
 def test_an_unknown_service_name_is_a_clear_error():
     with pytest.raises(ValueError, match="no service called 'inventory'"):
         services.start("inventory")
