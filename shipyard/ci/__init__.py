@@ -3,7 +3,7 @@
 See `shipyard.ci.server` for how to use it and `shipyard.ci.workflow` for the subset."""
 from shipyard.ci.git import Repo
 from shipyard.ci.run import Run
-from shipyard.ci.server import Server, start, stop_all
+from shipyard.ci.server import Merge, Server, start, stop_all
 from shipyard.ci.workflow import WorkflowError
 
-__all__ = ["Repo", "Run", "Server", "WorkflowError", "start", "stop_all"]
+__all__ = ["Merge", "Repo", "Run", "Server", "WorkflowError", "start", "stop_all"]

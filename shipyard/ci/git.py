@@ -63,5 +63,12 @@ class Repo:
         self.git("push", "-q", "origin", f"HEAD:refs/heads/{branch}")
         return self.server.run_for(self.sha(), branch) if self.server else None
 
+    def try_push(self, branch: str) -> str:
+        """Push HEAD to a branch of origin and return git's own words, whether origin took
+        the push or refused it (origin's path shortened to `origin`)."""
+        said = self.git("push", "origin", f"HEAD:refs/heads/{branch}", check=False)
+        origin = self.git("remote", "get-url", "origin")
+        return "\n".join(line.rstrip() for line in said.replace(origin, "origin").splitlines())
+
     def __repr__(self) -> str:
         return f"<Repo of {self.author}, on {self.branch}>"

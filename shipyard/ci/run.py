@@ -29,6 +29,9 @@ class JobResult:
     name: str
     status: str = "queued"  # queued, running, success, failure, skipped
     steps: list[StepResult] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
+    started: float | None = None  # seconds since the run started
+    seconds: float = 0.0
 
 
 @dataclass
@@ -37,6 +40,7 @@ class Run:
     event: str  # push or pull_request
     branch: str  # the pushed branch; for a pull request, its base
     sha: str
+    head: str = ""  # for a pull request, the branch it would merge
     status: str = "queued"  # queued, running, success, failure, error (the workflow could not run), skipped (none applies)
     queued_at: float = field(default_factory=time.time)
     started_at: float | None = None
@@ -62,7 +66,8 @@ class Run:
 
     def __repr__(self) -> str:
         took = f" in {self.seconds:.1f} s" if self.seconds is not None else ""
-        return f"<CI run #{self.number} {self.event} {self.branch}@{self.sha[:7]}: {self.status}{took}>"
+        what = f"pull_request {self.head}->{self.branch}" if self.head else f"{self.event} {self.branch}"
+        return f"<CI run #{self.number} {what}@{self.sha[:7]}: {self.status}{took}>"
 
     def _repr_html_(self) -> str:
         from shipyard.ci.show import run_html
@@ -111,7 +116,7 @@ def _should_run(step: Step, failed: bool) -> bool:
 def run_job(job: Job, result: JobResult, workflow: Workflow, run: Run, workspace: Path, changed) -> None:
     env = _environment(run, workspace, workflow.env, job.env)
     began, failed = time.monotonic(), False
-    result.status = "running"
+    result.status, result.started = "running", time.time() - run.started_at
     for step, step_result in zip(job.steps, result.steps):
         left = job.timeout_seconds - (time.monotonic() - began) if job.timeout_seconds else None
         if not _should_run(step, failed) or (left is not None and left <= 0):
@@ -128,14 +133,14 @@ def run_job(job: Job, result: JobResult, workflow: Workflow, run: Run, workspace
         step_result.seconds = time.perf_counter() - started
         failed = failed or step_result.status != "success"
         changed()
-    result.status = "failure" if failed else "success"
+    result.status, result.seconds = "failure" if failed else "success", time.monotonic() - began
 
 
 def run_workflows(workflows: list[Workflow], run: Run, workspace: Path, changed) -> None:
     """Every job of every workflow, each after the jobs it needs; a job whose needs did not
     succeed is skipped, with its steps."""
     planned = [(wf, job, JobResult(job.id if len(workflows) == 1 else f"{wf.name}/{job.id}", job.name,
-                                   steps=[StepResult(s.name) for s in job.steps]))
+                                   steps=[StepResult(s.name) for s in job.steps], needs=list(job.needs)))
                for wf in workflows for job in wf.jobs]
     run.jobs = [result for _, _, result in planned]
     changed()

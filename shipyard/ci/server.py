@@ -6,6 +6,10 @@
     run = alice.push()                   # the origin's hook tells the server at once
     server.follow(run)                   # live progress, then the verdict
 
+    server.protect("main")               # from now on, main changes only by merging a green pull request
+    request = server.pull_request("bob-fix")   # builds the branch's head commit
+    server.merge("bob-fix")              # refused unless that build is green
+
 Runs queue and never overlap: one worker thread takes them in order. Each checks the pushed
 commit out into a fresh directory and runs its `.github/workflows/*.yml` (see
 `shipyard.ci.workflow` for the subset). Every run is kept in `runs.json`.
@@ -17,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -32,6 +37,8 @@ class Server:
         self.origin = self.folder / "origin.git"
         self.history = self.folder / "runs.json"
         self.runs: list[Run] = []
+        self.protected: list[str] = []
+        self._merged: set[str] = set()  # merge commits this server made: the only pushes a protected branch takes
         self._done: dict[int, threading.Event] = {}  # set once a run's verdict is in the history
         self._lock, self._queue = threading.Lock(), queue.Queue()
         git(self.folder, "init", "-q", "--bare", "--initial-branch=main", str(self.origin))
@@ -57,14 +64,52 @@ class Server:
         return Repo(path, author, server=self)
 
     def pull_request(self, head: str, base: str = "main") -> Run:
-        """Open a pull request from branch `head` into `base`: its head commit is built, with
-        the workflows whose `pull_request` filter matches `base`."""
-        return self.enqueue("pull_request", base, self.origin_sha(head))
+        """Open (or, after new pushes to `head`, update) a pull request from branch `head` into
+        `base`: its head commit is built, with the workflows whose `pull_request` filter
+        matches `base`. (GitHub rebuilds a pull request on every push to its branch by itself.)"""
+        return self.enqueue("pull_request", base, self.origin_sha(head), head=head)
+
+    def protect(self, branch: str = "main") -> None:
+        """Branch protection with a required status check, as on GitHub: from now on `branch`
+        changes only through `merge`, which needs the pull request's build to be green. A
+        direct push to it is refused by origin's pre-receive hook."""
+        self.protected.append(branch)
+        hook = self.origin / "hooks" / "pre-receive"
+        branches = " ".join(f"'{b}'" for b in self.protected)
+        hook.write_text(f"#!/bin/sh\nexec '{sys.executable}' -I '{Path(notify.__file__)}' '{self.url}' --protect {branches}\n")
+        hook.chmod(0o755)
+
+    def merge(self, head: str, base: str = "main") -> "Merge":
+        """Merge the pull request from `head` into `base`, if its build for `head`'s current
+        commit is green and it merges without conflicts; otherwise say why not."""
+        sha = self.origin_sha(head)
+        build = next((r for r in reversed(self.runs) if r.event == "pull_request" and r.head == head
+                      and r.branch == base and r.sha == sha), None)
+        if build is None:
+            return Merge(head, base, False, f"no pull request build of {head} at {sha[:7]}: open or update the pull request")
+        if build.status != "success":
+            state = "still running" if not build.finished else build.status
+            return Merge(head, base, False, f"required check failed: pull request build #{build.number} is {state}", build)
+        merger = self.folder / "merger"
+        if not merger.exists():
+            git(self.folder, "clone", "-q", str(self.origin), str(merger))
+        git(merger, "fetch", "-q", "origin")
+        git(merger, "checkout", "-q", "--detach", f"origin/{base}")
+        merged = git(merger, "merge", "--no-ff", "--no-edit", "-m", f"Merge pull request from {head} into {base}",
+                     f"origin/{head}", check=False)
+        if "CONFLICT" in merged or "Automatic merge failed" in merged:
+            git(merger, "merge", "--abort", check=False)
+            return Merge(head, base, False, f"{head} conflicts with {base}: merge {base} into it first", build)
+        commit = git(merger, "rev-parse", "HEAD")
+        self._merged.add(commit)
+        git(merger, "push", "-q", "origin", f"HEAD:refs/heads/{base}")
+        return Merge(head, base, True, f"merged as {base}@{commit[:7]}; the push to {base} is built as run "
+                                       f"#{self.run_for(commit, base).number}", build, self.run_for(commit, base))
 
     # -- the queue -------------------------------------------------------------------------
-    def enqueue(self, event: str, branch: str, sha: str) -> Run:
+    def enqueue(self, event: str, branch: str, sha: str, head: str = "") -> Run:
         with self._lock:
-            run = Run(len(self.runs) + 1, event, branch, sha)
+            run = Run(len(self.runs) + 1, event, branch, sha, head=head)
             self.runs.append(run)
             self._done[run.number] = threading.Event()
         self._save()
@@ -117,8 +162,13 @@ class Server:
             def do_POST(self):
                 try:
                     push = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
-                    run = server.enqueue(push["event"], push["branch"], push["sha"])
-                    status, body = 200, {"message": f"run #{run.number} queued for {run.branch} at {run.sha[:7]}"}
+                    if self.path == "/may-update":  # origin's pre-receive hook, for a protected branch
+                        allowed = push["sha"] in server._merged
+                        status, body = 200, {"allowed": allowed, "message": "" if allowed else (
+                            f"{push['branch']} is protected: open a pull request, and merge it once its build is green")}
+                    else:
+                        run = server.enqueue(push["event"], push["branch"], push["sha"])
+                        status, body = 200, {"message": f"run #{run.number} queued for {run.branch} at {run.sha[:7]}"}
                 except (ValueError, KeyError, TypeError) as error:
                     status, body = 400, {"message": f"not a push notification: {error}"}
                 payload = json.dumps(body).encode()
@@ -167,6 +217,20 @@ class Server:
 
     def __repr__(self) -> str:
         return f"<CI server watching {self.origin.name} ({len(self.runs)} runs)>"
+
+
+@dataclass
+class Merge:
+    """What `Server.merge` did: merged, or refused and why."""
+    head: str
+    base: str
+    merged: bool
+    reason: str
+    build: Run | None = None  # the pull request's build that was checked
+    run: Run | None = None  # the build of base after the merge
+
+    def __repr__(self) -> str:
+        return f"<Merge of {self.head} into {self.base}: {'done' if self.merged else 'refused'}, {self.reason}>"
 
 
 _servers: list[Server] = []

@@ -110,7 +110,7 @@ catalog_workflow = Task(
     name="catalog_workflow", lesson="05-continuous-integration", checker=_check_workflow, seconds=120,
     hints=["Start from the lesson's workflow: `on: push`, and a job with `steps`.",
            "The steps: `uses: actions/checkout@v4`, `uses: actions/setup-python@v5`, "
-           "`run: pip install -q --no-warn-conflicts -r requirements-ci.txt`, then the tests.",
+           "`run: python ci-install.py` (pip only for what is missing), then the tests.",
            "Run the catalog's tests from its folder: `working-directory: catalog` and "
            "`run: python -m pytest -q tests`."])
 

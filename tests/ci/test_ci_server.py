@@ -124,3 +124,78 @@ def test_a_push_with_no_server_listening_still_lands_and_says_so(server, alice):
     done = subprocess.run(["git", "push", "origin", "HEAD:refs/heads/main"], cwd=alice.path, capture_output=True, text=True)
     assert done.returncode == 0 and "no CI server is listening" in done.stderr
     assert alice.git("ls-remote", "origin", "main").split()[0] == alice.sha()
+
+
+def test_jobs_record_what_they_need_when_they_started_and_how_long_they_took(server, alice):
+    flow = ("on: push\njobs:\n  lint:\n    steps:\n      - run: 'true'\n"
+            "  test:\n    needs: lint\n    steps:\n      - run: sleep 0.2\n")
+    run = server.wait(push(alice, {WORKFLOW: flow}))
+    lint, test = run.jobs
+    assert run.status == "success" and (lint.needs, test.needs) == ([], ["lint"])
+    assert 0 <= lint.started <= lint.started + lint.seconds <= test.started and test.seconds >= 0.2
+
+
+GATED = ("on:\n  push:\n    branches: [main]\n  pull_request:\n    branches: [main]\n"
+         "jobs:\n  test:\n    steps:\n      - run: test \"$(cat verdict.txt)\" = good\n")
+
+
+def gated(server, alice):
+    """An origin whose main holds a green workflow, protected; Bob on a branch of his own."""
+    assert server.wait(push(alice, {WORKFLOW: GATED, "verdict.txt": "good\n"})).status == "success"
+    server.protect("main")
+    bob = server.clone("bob")
+    bob.git("checkout", "-q", "-b", "bob-change")
+    return bob
+
+
+def test_a_pull_request_whose_build_is_red_cannot_be_merged_and_main_stays_where_it_was(server, alice):
+    bob = gated(server, alice)
+    main_before = server.origin_sha("main")
+    push(bob, {"verdict.txt": "bad\n"}, "break it")
+    request = server.wait(server.pull_request("bob-change"))
+    refused = server.merge("bob-change")
+    assert request.status == "failure" and request.head == "bob-change" and request.sha == bob.sha()
+    assert not refused.merged and f"pull request build #{request.number} is failure" in refused.reason
+    assert server.origin_sha("main") == main_before
+
+
+def test_a_pull_request_whose_build_is_green_is_merged_and_main_is_built_again(server, alice):
+    bob = gated(server, alice)
+    push(bob, {"notes.txt": "more\n"}, "harmless")
+    assert server.wait(server.pull_request("bob-change")).status == "success"
+    merged = server.merge("bob-change")
+    assert merged.merged and merged.run.event == "push" and merged.run.branch == "main"
+    assert server.origin_sha("main") == merged.run.sha and server.wait(merged.run).status == "success"
+    assert bob.sha() in alice.git("fetch", "-q", "origin") + alice.git("rev-list", "origin/main")
+
+
+def test_a_pull_request_updated_after_its_build_needs_a_new_build_before_it_merges(server, alice):
+    bob = gated(server, alice)
+    push(bob, {"notes.txt": "one\n"}, "first")
+    server.wait(server.pull_request("bob-change"))
+    push(bob, {"verdict.txt": "bad\n"}, "second, not built yet")
+    refused = server.merge("bob-change")
+    assert not refused.merged and "no pull request build of bob-change at" in refused.reason
+    assert server.wait(server.pull_request("bob-change")).status == "failure"
+    assert not server.merge("bob-change").merged
+
+
+def test_a_protected_branch_refuses_a_direct_push_and_keeps_its_commit(server, alice):
+    bob = gated(server, alice)
+    main_before = server.origin_sha("main")
+    bob.write("verdict.txt", "bad\n")
+    bob.commit("straight to main")
+    said = bob.git("push", "origin", "HEAD:refs/heads/main", check=False)
+    assert "main is protected: open a pull request" in said and "pre-receive hook declined" in said
+    assert server.origin_sha("main") == main_before
+    push(bob, {"other.txt": "x"}, "on his branch")  # other branches take pushes as before
+    assert server.origin_sha("bob-change") == bob.sha()
+
+
+def test_a_protected_branch_with_no_server_answering_refuses_pushes(server, alice):
+    gated(server, alice)
+    server.stop()
+    alice.write("a.txt", "a")
+    alice.commit("while CI is down")
+    said = alice.git("push", "origin", "HEAD:refs/heads/main", check=False)
+    assert "no CI server answers" in said and "declined" in said

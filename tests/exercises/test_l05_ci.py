@@ -76,3 +76,14 @@ def test_a_test_that_expects_the_wrong_answer_fails_on_good_code(test_file):
 def test_a_file_without_a_test_function_is_named(test_file):
     feedback = limit_test.check(test_file(TEST.replace("def test_", "def check_")))
     assert feedback.kind == "wrong" and "found no test" in feedback.message
+
+
+def test_a_workflow_of_several_jobs_that_need_each_other_is_accepted():
+    jobs = WORKFLOW.index("jobs:\n")
+    lint = ("jobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+            "      - uses: actions/setup-python@v5\n      - run: python ci-install.py\n      - run: ruff check catalog\n")
+    several = WORKFLOW[:jobs] + lint + WORKFLOW[jobs + len("jobs:\n"):].replace(
+        "  test:\n    runs-on", "  test:\n    needs: lint\n    runs-on", 1)
+    assert "needs: lint" in several
+    feedback = catalog_workflow.check(several)
+    assert feedback.ok and "red on the regression" in feedback.message, feedback.message
