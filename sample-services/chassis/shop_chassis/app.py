@@ -47,9 +47,10 @@ def show_event_logs() -> None:
 
 def create_app(settings: Settings, version: str, routers: Sequence[APIRouter],
                init_schema: Callable, on_startup: Callable | None = None,
-               bus: events.Bus | None = None) -> FastAPI:
+               bus: events.Bus | None = None, on_shutdown: Callable | None = None) -> FastAPI:
     """`bus`: the events bus to use (a fake in tests); by default the broker at
-    settings.events_url, if one is set. It is `app.state.bus` when `on_startup` runs."""
+    settings.events_url, if one is set. It is `app.state.bus` when `on_startup` runs.
+    `on_shutdown(app)` runs before the bus closes: a service stops its own threads there."""
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         show_event_logs()
@@ -59,6 +60,8 @@ def create_app(settings: Settings, version: str, routers: Sequence[APIRouter],
         if on_startup:
             on_startup(app)
         yield
+        if on_shutdown:
+            on_shutdown(app)
         if app.state.bus is not None:
             app.state.bus.close()
 

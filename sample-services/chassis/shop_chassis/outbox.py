@@ -103,7 +103,8 @@ class Relay:
     def start(self) -> "Relay":
         """Publish what a previous run left in the outbox, then keep relaying in a thread."""
         self.flush()
-        threading.Thread(target=self._run, name="outbox-relay", daemon=True).start()
+        self.thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
+        self.thread.start()
         return self
 
     def stop(self) -> None:

@@ -42,7 +42,8 @@ def init_schema(conn) -> None:
 
 def build(settings: Settings | None = None, bus=None):
     settings = settings or Settings.from_env("orders", **DEFAULTS)
-    return create_app(settings, __version__, [router], init_schema, on_startup=connect_upstreams, bus=bus)
+    return create_app(settings, __version__, [router], init_schema, on_startup=connect_upstreams, bus=bus,
+                      on_shutdown=events.stop)
 
 
 app = build()

@@ -71,6 +71,12 @@ def record_payment(app, event: dict) -> None:
         conn.close()
 
 
+def stop(app) -> None:
+    """The relay's thread ends with the app (a test's app too, whose database then goes)."""
+    if (relay := getattr(app.state, "outbox", None)) is not None:
+        relay.stop()
+
+
 def start(app) -> None:
     """Consume the payments' outcomes and, with the outbox, start its relay."""
     if app.state.settings.extra["ORDERS_PUBLISH"] not in ("outbox", "direct"):

@@ -77,3 +77,13 @@ def test_a_payment_for_an_order_never_saved_is_dropped_as_bad_input(shop):
     client, catalog, bus = shop  # with the outbox, no order's event leaves before the order is saved
     bus.publish("payments.completed", {"order_id": "abc123", "status": "paid"}, msg_id="p-ghost")
     assert bus.dropped == [("payments.completed", {"order_id": "abc123", "status": "paid"}, "orders")]
+
+
+def test_the_outbox_relay_stops_with_the_app(tmp_path, catalog):
+    extra = {**DEFAULTS, "CATALOG_URL": "http://catalog.invalid", "PAYMENT_FLOW": "events"}
+    app = build(Settings("orders", database_path=str(tmp_path / "orders.sqlite3"), extra=extra), bus=InMemoryBus())
+    with TestClient(app):
+        relay = app.state.outbox
+        assert relay.thread.is_alive()
+    relay.thread.join(timeout=5)
+    assert not relay.thread.is_alive()
