@@ -141,17 +141,19 @@ class Service(Child):
                 f"{link}</a> (API docs at <code>/docs</code>)")
 
 
+def _spec(name: str, app_dir: str | Path | None) -> Spec:
+    if name in SHOP:
+        return SHOP[name]
+    if ":" in name:
+        return Spec(name, (Path(app_dir or ".").resolve(),))
+    raise ValueError(f"no service called {name!r}: use one of {', '.join(SHOP)} or 'module:app'")
+
+
 def start(name: str, env: Mapping[str, str] | None = None, *, app_dir: str | Path | None = None,
           label: str | None = None, wait: bool = True, timeout: float = 20) -> Service:
     """Start a sample service by name ("catalog", "orders", "payments", "shop-monolith"), or
     any ASGI app by import string ("module:app", found in `app_dir`)."""
-    if name in SHOP:
-        spec = SHOP[name]
-    elif ":" in name:
-        spec = Spec(name, (Path(app_dir or ".").resolve(),))
-    else:
-        raise ValueError(f"no service called {name!r}: use one of {', '.join(SHOP)} or 'module:app'")
-    service = Service(label or name.split(":")[0], spec, env).launch()
+    service = Service(label or name.split(":")[0], _spec(name, app_dir), env).launch()
     if not wait:
         return service
     try:
@@ -237,12 +239,16 @@ class Replicas:
         return f"<Replicas {self.name} at {self.url}: {alive} of {len(self.members)} running>"
 
 
-def start_replicas(name: str, count: int = 2, env: Mapping[str, str] | None = None,
-                   timeout: float = 20) -> Replicas:
-    """`count` processes of a sample service behind one address (see `Replicas`)."""
-    if name not in SHOP:
-        raise ValueError(f"no service called {name!r}: use one of {', '.join(SHOP)}")
-    return Replicas(name, SHOP[name], count, env).launch().wait_healthy(timeout)
+def start_replicas(name: str, count: int = 2, env: Mapping[str, str] | None = None, *,
+                   app_dir: str | Path | None = None, timeout: float = 20) -> Replicas:
+    """`count` processes of a service behind one address (see `Replicas`), named as for
+    `start`: a sample service, or "module:app" found in `app_dir`."""
+    replicas = Replicas(name.split(":")[0], _spec(name, app_dir), count, env).launch()
+    try:
+        return replicas.wait_healthy(timeout)
+    except ServiceFailed:
+        replicas.stop()  # none of them may outlive the failed start
+        raise
 
 
 def start_shop(architecture: str, env: Mapping[str, str] | None = None, broker=None) -> dict[str, Service]:

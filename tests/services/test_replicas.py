@@ -62,6 +62,13 @@ def test_stop_all_frees_the_shared_port_of_replicas_too():
     assert not port_is_bound(catalog.port) and not catalog.alive
 
 
+def test_replicas_that_cannot_start_fail_with_the_log_and_leave_no_process_behind(tmp_path):
+    (tmp_path / "broken.py").write_text("import no_such_module\n")
+    with pytest.raises(services.ServiceFailed, match="No module named 'no_such_module'"):
+        services.start_replicas("broken:app", 2, app_dir=tmp_path)
+    assert services.running() == []
+
+
 def test_replicas_of_an_unknown_service_or_of_none_are_clear_errors():
     with pytest.raises(ValueError, match="no service called 'inventory'"):
         services.start_replicas("inventory")
