@@ -67,7 +67,7 @@ class Suite:
 
     @property
     def startup_seconds(self) -> float:
-        """The rest of the process's wall time: start-up, imports, collection, reporting."""
+        """The rest of the process's wall time: start-up, imports, collection, wrap-up."""
         return max(self.seconds - self.test_seconds, 0.0)
 
     @property
@@ -78,7 +78,7 @@ class Suite:
         verdict = "passed" if self.ok else "FAILED"
         return (f"{self.name}: {self.passed} passed, {self.failed} failed ({verdict}); "
                 f"{milliseconds(self.per_test_ms)} per test, {self.test_seconds:.2f} s for all {self.tests}; "
-                f"pytest's start-up and collection {self.startup_seconds:.1f} s")
+                f"pytest's own start-up, collection and wrap-up {self.startup_seconds:.1f} s")
 
 
 def milliseconds(ms: float) -> str:

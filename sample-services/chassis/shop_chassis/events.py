@@ -79,21 +79,25 @@ class InMemoryBus:
         self.unacknowledged: list[tuple[str, dict, str]] = []
         self._consumers: dict[str, list] = {}  # durable -> [pattern, handler, events seen]
         self._ids: set[str] = set()
+        # One delivery at a time, as a consumer's pump does; re-entrant, for handlers that publish.
+        self._lock = threading.RLock()
 
     def publish(self, subject: str, event: dict, msg_id: str) -> None:
         stream_for(subject)  # a subject the real bus could not keep is refused here too
         payload = json.dumps(event)  # what is not JSON fails here, as it does on the real bus
-        if msg_id in self._ids:  # JetStream drops a repeated msg_id the same way
-            return
-        self._ids.add(msg_id)
-        self.published.append((subject, json.loads(payload)))
-        self._catch_up()
+        with self._lock:
+            if msg_id in self._ids:  # JetStream drops a repeated msg_id the same way
+                return
+            self._ids.add(msg_id)
+            self.published.append((subject, json.loads(payload)))
+            self._catch_up()
 
     def subscribe(self, subject: str, durable: str, handler: Handler) -> None:
         stream_for(subject)
-        position = self._consumers.get(durable, [None, None, 0])[2]  # a durable resumes where it left off
-        self._consumers[durable] = [subject, handler, position]
-        self._catch_up()
+        with self._lock:
+            position = self._consumers.get(durable, [None, None, 0])[2]  # a durable resumes where it left off
+            self._consumers[durable] = [subject, handler, position]
+            self._catch_up()
 
     def _catch_up(self) -> None:
         # Handlers may publish: delivering in order, one event at a time, per consumer.
