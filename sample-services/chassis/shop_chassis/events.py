@@ -1,7 +1,7 @@
 """Events between services, behind one small synchronous interface.
 
 `Bus` is what a service codes against. `NatsBus` is the real one: NATS JetStream, which
-keeps every event in a stream until a durable consumer acknowledges it. `InMemoryBus` is
+keeps every event in a stream and remembers each durable consumer's place in it. `InMemoryBus` is
 the fake for component tests: the same interface and the same delivery rules, delivering
 at once in the caller's thread.
 
