@@ -1,4 +1,11 @@
-"""Lesson 02's task: a tiny service of the learner's own, started and probed for real."""
+"""Lesson 02's tasks and challenges.
+
+`shipping_service`: a tiny service of the learner's own, started as real processes (one
+configured, one not) and probed over HTTP for every condition the task states."""
+import math
+import os
+import re
+import time
 from pathlib import Path
 
 import httpx
@@ -8,6 +15,10 @@ from shipyard.exercises.task import Task, Unfinished, Wrong
 from shipyard.paths import workdir
 
 PRICE_PER_KG_CENTS = 250  # what the checker configures, to see that the service reads it
+DEFAULT_PER_KG = 100  # what the task says a service without PRICE_PER_KG_CENTS charges
+STARTUP = 10  # seconds a learner's service gets to answer its first request (a busy, shared machine)
+REQUEST = 3  # seconds each request of the probe may take
+LOG_LINES = 6
 
 
 def shipping_file() -> Path:
@@ -17,60 +28,208 @@ def shipping_file() -> Path:
     return folder / "shipping.py"
 
 
-def _start(path: Path) -> services.Service:
+# -- shipping_service ------------------------------------------------------------------------
+def _compiles(path: Path) -> None:
+    """A file that does not compile is named by its line, before any process is started."""
+    try:
+        compile(path.read_text(), path.name, "exec")
+    except SyntaxError as error:
+        text = (error.text or "").strip()
+        raise Wrong(f"{path.name} does not compile: {error.msg} at line {error.lineno} of the file "
+                    f"(line {(error.lineno or 0) + 1} of the cell, counting its %%writefile line)"
+                    + (f": `{text}`" if text else "") + ". Fix it and run the %%writefile cell again.") from None
+
+
+def _launch(path: Path, env: dict, label: str) -> services.Service:
+    """Start the learner's file as its own process, without waiting. `env` is all of the
+    service's PRICE_PER_KG_CENTS: one the kernel happens to have is not passed on."""
+    saved = os.environ.pop("PRICE_PER_KG_CENTS", None)
+    try:
+        return services.start(f"{path.stem}:app", env, app_dir=path.parent, label=label, wait=False)
+    finally:
+        if saved is not None:
+            os.environ["PRICE_PER_KG_CENTS"] = saved
+
+
+def _listening(service: services.Service, started: str) -> None:
+    """Wait until the service answers GET /health with anything at all (what it answers is
+    probed later); say in words if it exits first or never answers."""
+    deadline = time.monotonic() + STARTUP
+    with httpx.Client(timeout=1) as client:
+        while time.monotonic() < deadline:
+            if service.process.poll() is not None:
+                break
+            try:
+                client.get(service.url + "/health")
+                return
+            except httpx.HTTPError:
+                pass  # not listening yet: the request waited in the socket's queue
+    log = service.logs(LOG_LINES).strip()
+    if "NotImplementedError" in log:
+        raise Unfinished
+    quoted = f" Its last log lines:\n{log}" if log else ""
+    code = service.process.poll()
+    if code is None:
+        raise Wrong(f"Your service, {started}, did not answer /health within {STARTUP} s, so the check stopped "
+                    "it. Does something wait at import (a sleep, a loop, input()), or in /health itself?" + quoted)
+    raise Wrong(f"Your service, {started}, exited with code {code} before it listened." + (
+        quoted if log else " It wrote nothing to its log: does the file call sys.exit() or exit() at import?"))
+
+
+def _call(service: services.Service, method: str, path: str, **kwargs) -> httpx.Response:
+    try:
+        return httpx.request(method, service.url + path, timeout=REQUEST, **kwargs)
+    except httpx.TimeoutException:
+        raise Wrong(f"{method} {path} did not answer within {REQUEST} s. Does it wait for something?") from None
+    except httpx.HTTPError as error:
+        raise Wrong(f"{method} {path} got no answer ({type(error).__name__}): did the service stop? "
+                    f"Its log ends:\n{service.logs(LOG_LINES)}") from None
+
+
+def _json(response: httpx.Response):
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+_RAISED = re.compile(r"^[A-Za-z_][\w.]*(: .*)?$")  # a traceback's last line: "KeyError: 'X'"
+_NOT_RAISED = ("INFO:", "ERROR:", "WARNING:", "Traceback", "During handling", "The above")
+
+
+def _what_raised(service: services.Service, file: str) -> str:
+    """The exception a crash logged, and the line of the learner's file it came from. The
+    server writes the traceback just after its answer: poll its log for a moment."""
+    deadline = time.monotonic() + 2
+    while True:
+        lines = service.logs(400).splitlines()
+        raised = [line for line in lines if _RAISED.match(line) and not line.startswith(_NOT_RAISED)]
+        if raised or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    if not raised:
+        return f"Its log ends:\n{service.logs(LOG_LINES)}"
+    frames = [i for i, line in enumerate(lines) if line.strip().startswith("File ") and file in line]
+    where = ""
+    if frames:
+        found = re.search(r"line (\d+), in (\S+)", lines[frames[-1]])
+        code = lines[frames[-1] + 1].strip() if frames[-1] + 1 < len(lines) else ""
+        if found:
+            where = f", at line {found[1]} of {file} (in {found[2]})" + (f": `{code}`" if code else "")
+    return f"Its log says: {raised[-1]}{where}."
+
+
+def _crashed(service: services.Service, answer: httpx.Response, what: str) -> None:
+    if answer.status_code == 500:  # an exception nobody handled (a 503 is an answer: it is probed as one)
+        raise Wrong(f"{what} crashed with 500. {_what_raised(service, service.spec.app.split(':')[0] + '.py')}")
+
+
+def _healthy(service: services.Service) -> None:
+    health = _call(service, "GET", "/health")
+    _crashed(service, health, "GET /health")
+    body = _json(health)
+    if health.status_code != 200 or not isinstance(body, dict) or body.get("status") != "ok":
+        raise Wrong(f"GET /health answered {health.status_code} {health.text[:80]!r}; the task says "
+                    '200 {"status": "ok"}, the words a platform and services.start look for.')
+
+
+def _price_of(weight: float, per_kg: int) -> tuple[float, int]:
+    exact = 500 + weight * per_kg
+    return exact, round(exact)
+
+
+def _why_refused(weight: float) -> str:
+    if weight == 30:
+        return " 30 kg is the most the task allows, so it is allowed: `le=30`, not `lt=30`."
+    if not float(weight).is_integer():
+        return " A weight need not be whole: `weight_kg: float`, not `int`."
+    return ""
+
+
+def _rate(weight: float, price: int) -> int | None:
+    """The price per kg a quote was made with, if one whole number of cents per kg explains it."""
+    rate = round((price - 500) / weight)
+    return rate if rate != 0 and _price_of(weight, rate)[1] == price else None
+
+
+def _quotes(service: services.Service, weight: float, per_kg: int, started: str) -> None:
+    exact, expected = _price_of(weight, per_kg)
+    what = f"A parcel of {weight:g} kg, with the service {started}"
+    answer = _call(service, "POST", "/quote", json={"weight_kg": weight})
+    _crashed(service, answer, f"POST /quote for {weight:g} kg, {started},")
+    body = _json(answer)
+    price = body.get("price_cents") if isinstance(body, dict) else None
+    if answer.status_code != 200 or price is None:
+        raise Wrong(f"{what}, should get 200 {{'price_cents': {expected}}}; your service answered "
+                    f"{answer.status_code} {answer.text[:80]!r}." + (_why_refused(weight) if answer.status_code == 422 else ""))
+    if isinstance(price, float) and not price.is_integer():
+        raise Wrong(f"{what}, got price_cents {price!r}: not a whole number of cents. Round it: round() "
+                    "gives the nearest int.")
+    if not isinstance(price, int) or isinstance(price, bool):
+        raise Wrong(f"{what}, got price_cents {price!r}: a price in cents is a JSON integer ({round(price) if isinstance(price, float) else expected}, "
+                    "not a float or a string). round(x) gives an int; round(x, 0) gives a float.")
+    if body != {"price_cents": expected}:
+        way = ("cut down to a whole cent (int() or //), not rounded" if price == math.floor(exact) != expected
+               else "rounded up (math.ceil), not to the nearest cent" if price == math.ceil(exact) != expected
+               else f"priced with {_rate(weight, price)} cents per kg, not {per_kg}" if _rate(weight, price) else "")
+        raise Wrong(f"{what}, should get {{'price_cents': {expected}}} (500 + {weight:g} × {per_kg} = {exact:g}, "
+                    f"rounded to the nearest cent); your service answered {body}" + (f": {way}." if way else "."))
+
+
+def _refuses(service: services.Service, bad: dict, why: str) -> None:
+    refused = _call(service, "POST", "/quote", json=bad)
+    _crashed(service, refused, f"POST /quote with {bad} ({why})")
+    if refused.status_code == 422 and isinstance(_json(refused), dict):
+        return
+    if refused.status_code == 422:
+        raise Wrong(f"POST /quote with {bad} ({why}) answered 422 without a JSON body: say what is wrong as JSON.")
+    if refused.status_code == 400:
+        raise Wrong(f"POST /quote with {bad} ({why}) answered 400; the task says 422, the status FastAPI "
+                    "gives every request its model refuses. Let a pydantic Field (gt, le) refuse it.")
+    raise Wrong(f"POST /quote with {bad} ({why}) answered {refused.status_code} {refused.text[:80]!r}; "
+                "bad input should get 422 with a JSON message (a pydantic Field with gt and le does that).")
+
+
+def _probe(configured: services.Service, default: services.Service) -> None:
+    with_price = f"started with PRICE_PER_KG_CENTS={PRICE_PER_KG_CENTS}"
+    _healthy(configured)
+    # 1.2345 kg needs rounding up (int() cuts it down), 1.001 kg down (math.ceil rounds it up);
+    # 30 kg is the most allowed, 0.001 kg is more than zero.
+    for weight in (1.2345, 1.001, 2, 0.5, 30, 0.001):
+        _quotes(configured, weight, PRICE_PER_KG_CENTS, with_price)
+    for bad, why in [({}, "no weight"), ({"weight_kg": "heavy"}, "not a number"), ({"weight_kg": 0}, "zero"),
+                     ({"weight_kg": -1}, "less than zero"), ({"weight_kg": 31}, "over 30 kg"),
+                     ({"weight_kg": 30.01}, "over 30 kg")]:
+        _refuses(configured, bad, why)
+    _quotes(default, 2, DEFAULT_PER_KG, "started without PRICE_PER_KG_CENTS")
+
+
+def _check_shipping(path: Path) -> str:
+    path = Path(path)
     if not path.exists():
         raise Wrong("There is no shipping service yet: run the %%writefile cell, then check again.")
+    _compiles(path)
+    configured = _launch(path, {"PRICE_PER_KG_CENTS": str(PRICE_PER_KG_CENTS)}, "your-shipping")
+    default = _launch(path, {}, "your-shipping-default")
     try:
-        return services.start(f"{path.stem}:app", {"PRICE_PER_KG_CENTS": str(PRICE_PER_KG_CENTS)},
-                              app_dir=path.parent, label="your-shipping", timeout=10)
-    except services.ServiceFailed as failed:
-        if "NotImplementedError" in str(failed):
-            raise Unfinished from None
-        last = str(failed).strip().splitlines()[-1]
-        raise Wrong(f"Your service did not start. The last line of its log: {last}") from None
-
-
-def _call(client, method: str, path: str, **kwargs) -> httpx.Response:
-    try:
-        return client.request(method, path, **kwargs)
-    except httpx.TimeoutException:
-        raise Wrong(f"{method} {path} did not answer within 3 s. Does it wait for something?") from None
-
-
-def _probe(service: services.Service) -> None:
-    with httpx.Client(base_url=service.url, timeout=3) as client:
-        health = _call(client, "GET", "/health")
-        if health.status_code != 200 or health.json().get("status") != "ok":
-            raise Wrong(f'GET /health answered {health.status_code} {health.text[:80]}; expected 200 {{"status": "ok"}}.')
-        for weight in (2, 0.5):
-            quote = _call(client, "POST", "/quote", json={"weight_kg": weight})
-            expected = {"price_cents": 500 + round(weight * PRICE_PER_KG_CENTS)}
-            if quote.status_code >= 500:
-                raise Wrong(f"POST /quote crashed with {quote.status_code}. Its log ends: {service.logs(1)}")
-            if quote.status_code != 200 or quote.json() != expected:
-                raise Wrong(f"A parcel of {weight} kg with PRICE_PER_KG_CENTS={PRICE_PER_KG_CENTS} should get "
-                            f"200 {expected}; your service answered {quote.status_code} {quote.text[:80]}.")
-        for bad in ({"weight_kg": -1}, {"weight_kg": 0}, {"weight_kg": 31}, {"weight_kg": "heavy"}, {}):
-            refused = _call(client, "POST", "/quote", json=bad)
-            if refused.status_code != 422 or "json" not in refused.headers.get("content-type", ""):
-                raise Wrong(f"POST /quote with {bad} answered {refused.status_code}; bad input should get "
-                            "422 with a JSON message (a pydantic Field with gt and le does that).")
-
-
-def _check(path: Path) -> str:
-    service = _start(Path(path))
-    try:
-        _probe(service)
+        _listening(configured, f"started with PRICE_PER_KG_CENTS={PRICE_PER_KG_CENTS}")
+        _listening(default, "started without PRICE_PER_KG_CENTS")
+        _probe(configured, default)
     finally:
-        service.stop()
-    return ("Your service started as its own process, read its price from the environment, "
-            "quoted correctly, refused bad parcels with 422 and reported healthy.")
+        configured.stop()
+        default.stop()
+    return (f"Your service started as its own process, twice: with PRICE_PER_KG_CENTS={PRICE_PER_KG_CENTS} "
+            f"it charged that, without it {DEFAULT_PER_KG}. It rounded prices to whole cents, refused missing, "
+            "non-numeric, zero, negative and over-30 kg weights with 422 (and took 30 kg), and reported healthy.")
 
 
 shipping_service = Task(
-    name="shipping_service", lesson="02-anatomy-of-a-service", checker=_check, seconds=25,
+    name="shipping_service", lesson="02-anatomy-of-a-service", checker=_check_shipping, seconds=30,
     get_answer=shipping_file,
     hints=["Three pieces: a pydantic model `Parcel` with `weight_kg`, `GET /health` and `POST /quote`.",
-           "`weight_kg: float = Field(gt=0, le=30)` makes FastAPI answer 422 for bad weights by itself.",
-           "Read the price inside the endpoint: `int(os.environ.get('PRICE_PER_KG_CENTS', '100'))`, "
-           "then return `{'price_cents': 500 + round(parcel.weight_kg * per_kg)}`."])
+           "`weight_kg: float = Field(gt=0, le=30)` makes FastAPI answer 422 for bad weights by itself: "
+           "gt=0 refuses zero, le=30 takes 30 itself.",
+           "The price is configuration: `int(os.environ.get('PRICE_PER_KG_CENTS', '100'))`, read at import "
+           "or in the endpoint (a process's environment is fixed when it starts).",
+           "Return `{'price_cents': 500 + round(parcel.weight_kg * per_kg)}`: round() gives the nearest "
+           "whole cent, as an int."])
