@@ -1,33 +1,91 @@
-"""Exercise 03, charge_once: fed by a real broker that duplicates and redelivers events."""
+"""Exercise 03, charge_once: fed by a real broker that duplicates and redelivers events, with
+orders of equal amounts, one charged before a restart, and two deliveries overlapping."""
+import dataclasses
+
+import pytest
+
 from answers import define, solution, stub
 from shipyard.exercises.l03_messages import charge_once as task
 
 LESSON = "03-message-passing"
+
+
+def answer(body: str):
+    """A charge_once whose body is `body` (indented by four spaces)."""
+    return define("def charge_once(conn, event):\n" + "".join(f"    {line}\n" for line in body.strip().splitlines()),
+                  "charge_once")
+
+
+KEYED = """
+conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS charges_by_order ON charges (order_id)")
+"""
 PLAIN_INSERT = """
-def charge_once(conn, event):
+conn.execute("INSERT INTO charges VALUES (?, ?)", (event["order_id"], event["amount_cents"]))
+return True
+"""
+IGNORE_WITHOUT_A_KEY = """
+return conn.execute("INSERT OR IGNORE INTO charges VALUES (?, ?)", (event["order_id"], event["amount_cents"])).rowcount == 1
+"""
+KEYED_ON_THE_AMOUNT = """
+if conn.execute("SELECT 1 FROM charges WHERE amount_cents = ?", (event["amount_cents"],)).fetchone():
+    return False
+conn.execute("INSERT INTO charges VALUES (?, ?)", (event["order_id"], event["amount_cents"]))
+return True
+"""
+KEYED_ON_THE_AMOUNT_BY_THE_DATABASE = """
+conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS charges_by_amount ON charges (amount_cents)")
+return conn.execute("INSERT OR IGNORE INTO charges VALUES (?, ?)", (event["order_id"], event["amount_cents"])).rowcount == 1
+"""
+KEYED_ON_THE_EVENT_ID = """
+conn.execute("CREATE TABLE IF NOT EXISTS handled (event_id TEXT PRIMARY KEY)")
+if conn.execute("INSERT OR IGNORE INTO handled VALUES (?)", (event["event_id"],)).rowcount == 0:
+    return False
+conn.execute("INSERT INTO charges VALUES (?, ?)", (event["order_id"], event["amount_cents"]))
+return True
+"""
+KEYED_ON_THE_ORDER_AND_EVENT_ID = """
+conn.execute("CREATE TABLE IF NOT EXISTS handled (key TEXT PRIMARY KEY)")
+key = event["order_id"] + "/" + event["event_id"]
+if conn.execute("INSERT OR IGNORE INTO handled VALUES (?)", (key,)).rowcount == 0:
+    return False
+conn.execute("INSERT INTO charges VALUES (?, ?)", (event["order_id"], event["amount_cents"]))
+return True
+"""
+REMEMBERED_IN_A_SET = """
+if event["order_id"] in SEEN:
+    return False
+SEEN.add(event["order_id"])
+conn.execute("INSERT INTO charges VALUES (?, ?)", (event["order_id"], event["amount_cents"]))
+return True
+"""
+SELECT_THEN_INSERT = """
+if conn.execute("SELECT 1 FROM charges WHERE order_id = ?", (event["order_id"],)).fetchone():
+    return False
+conn.execute("INSERT INTO charges VALUES (?, ?)", (event["order_id"], event["amount_cents"]))
+return True
+"""
+COUNT_THEN_INSERT = """
+(count,) = conn.execute("SELECT COUNT(*) FROM charges WHERE order_id = ?", (event["order_id"],)).fetchone()
+if count == 0:
     conn.execute("INSERT INTO charges VALUES (?, ?)", (event["order_id"], event["amount_cents"]))
+return count == 0
 """
-REMEMBERED_IN_MEMORY = """
-seen = set()
-def charge_once(conn, event):
-    if event["order_id"] not in seen:
-        seen.add(event["order_id"])
-        conn.execute("INSERT INTO charges VALUES (?, ?)", (event["order_id"], event["amount_cents"]))
+SERIALISED_BY_A_WRITE_LOCK = """
+conn.execute("BEGIN IMMEDIATE")
+if conn.execute("SELECT 1 FROM charges WHERE order_id = ?", (event["order_id"],)).fetchone():
+    return False
+conn.execute("INSERT INTO charges VALUES (?, ?)", (event["order_id"], event["amount_cents"]))
+return True
 """
-WRONG_KEY = """
-def charge_once(conn, event):
-    conn.execute("INSERT INTO charges VALUES (?, ?)", (event["id"], event["amount_cents"]))
+ONE_STATEMENT = """
+return conn.execute("INSERT INTO charges SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM charges WHERE order_id = ?)",
+                    (event["order_id"], event["amount_cents"], event["order_id"])).rowcount == 1
 """
-WRONG_AMOUNT = """
-def charge_once(conn, event):
-    if not conn.execute("SELECT 1 FROM charges WHERE order_id = ?", (event["order_id"],)).fetchone():
-        conn.execute("INSERT INTO charges VALUES (?, ?)", (event["order_id"], 100))
-"""
-STUCK = """
-def charge_once(conn, event):
-    while True:
-        pass
-"""
+
+
+def keyed(insert_values: str, returns: str = "cursor.rowcount == 1"):
+    return answer(KEYED + f"cursor = conn.execute('INSERT OR IGNORE INTO charges VALUES (?, ?)', {insert_values})\n"
+                  f"return {returns}")
 
 
 def test_the_stub_is_reported_unfinished():
@@ -39,26 +97,107 @@ def test_the_solution_charges_every_order_exactly_once():
     assert feedback.ok, feedback.message
 
 
-def test_a_plain_insert_is_caught_charging_a_duplicated_event_twice():
-    feedback = task.check(define(PLAIN_INSERT, "charge_once"))
-    assert feedback.kind == "wrong" and "charged 2 times" in feedback.message and "published twice" in feedback.message
+@pytest.mark.parametrize("code", [SERIALISED_BY_A_WRITE_LOCK, ONE_STATEMENT], ids=["write-lock", "one-statement"])
+def test_other_answers_that_cannot_race_pass_too(code):
+    feedback = task.check(answer(code))
+    assert feedback.ok, feedback.message
 
 
-def test_remembering_handled_orders_in_memory_is_caught_after_a_restart():
-    feedback = task.check(define(REMEMBERED_IN_MEMORY, "charge_once"))
-    assert feedback.kind == "wrong" and "in the database, not in memory" in feedback.message
+# Each order charged the first time its event arrives, for the amount its event says.
+@pytest.mark.parametrize("code", [KEYED_ON_THE_AMOUNT, KEYED_ON_THE_AMOUNT_BY_THE_DATABASE], ids=["select", "unique"])
+def test_a_charge_keyed_on_the_amount_is_caught_on_two_orders_that_cost_the_same(code):
+    feedback = task.check(answer(code))
+    assert feedback.kind == "wrong" and "never charged" in feedback.message
+    assert "has the same amount, 1900 cents" in feedback.message and "is your key the amount?" in feedback.message
 
 
+@pytest.mark.parametrize("values, charged", [("(event['order_id'], 100)", "100"),
+                                             ("(event['order_id'], event['amount_cents'] // 100)", "19")])
+def test_charging_another_amount_than_the_events_is_named(values, charged):
+    feedback = task.check(keyed(values))
+    assert feedback.kind == "wrong" and f"charged {charged} cents; its event says 1900" in feedback.message
+
+
+# ... once, when a producer retried its publish with a new message id.
+@pytest.mark.parametrize("code", [PLAIN_INSERT, KEYED_ON_THE_EVENT_ID, KEYED_ON_THE_ORDER_AND_EVENT_ID],
+                         ids=["plain", "event-id", "order-and-event-id"])
+def test_an_event_published_twice_with_new_ids_charged_twice_is_named(code):
+    feedback = task.check(answer(code))
+    assert feedback.kind == "wrong" and "charged 2 times: its event was published twice" in feedback.message
+    assert "the event id tells deliveries apart, not charges" in feedback.message
+
+
+def test_keying_on_the_event_id_also_misses_the_order_charged_before_a_restart():
+    feedback = task.check(answer(KEYED_ON_THE_EVENT_ID))
+    assert "Order o-12 was charged 2 times: it was in the ledger before your consumer started" in feedback.message
+
+
+# ... once, when the consumer failed before acknowledging and the broker delivered again.
+@pytest.mark.parametrize("code", [PLAIN_INSERT, IGNORE_WITHOUT_A_KEY], ids=["plain", "ignore-without-a-key"])
+def test_an_event_delivered_again_after_a_failure_charged_twice_is_named(code):
+    feedback = task.check(answer(code))
+    assert feedback.kind == "wrong" and "failed before acknowledging, and the broker delivered" in feedback.message
+
+
+def test_insert_or_ignore_without_a_unique_key_is_told_the_ledger_has_none():
+    feedback = task.check(answer(IGNORE_WITHOUT_A_KEY))
+    assert "has no unique key" in feedback.message and "INSERT OR IGNORE included" in feedback.message
+
+
+# ... once, when it was charged before this consumer (re)started.
+def remembered_in_a_set():
+    return define("SEEN = set()\ndef charge_once(conn, event):\n"
+                  + "".join(f"    {line}\n" for line in REMEMBERED_IN_A_SET.strip().splitlines()), "charge_once")
+
+
+@pytest.mark.parametrize("make", [remembered_in_a_set, lambda: answer(PLAIN_INSERT)], ids=["set", "plain"])
+def test_an_order_charged_before_a_restart_and_charged_again_is_named(make):
+    feedback = task.check(make())
+    assert feedback.kind == "wrong" and "in the ledger before your consumer started" in feedback.message
+    assert "memory forgets across a restart" in feedback.message
+
+
+# ... once, when two deliveries of one event overlap.
+@pytest.mark.parametrize("code", [SELECT_THEN_INSERT, COUNT_THEN_INSERT], ids=["select", "count"])
+def test_looking_then_inserting_is_caught_when_two_deliveries_overlap(code):
+    feedback = task.check(answer(code))
+    assert feedback.kind == "wrong" and "Two consumers handled the same event" in feedback.message
+    assert "both looked for its charge, both found none, both inserted" in feedback.message
+
+
+# True when the call charged, False when the order had been charged already.
+@pytest.mark.parametrize("returns, said", [("None", "returned None"), ("'charged'", "returned 'charged'")])
+def test_an_answer_that_returns_neither_true_nor_false_is_told_what_to_return(returns, said):
+    feedback = task.check(keyed("(event['order_id'], event['amount_cents'])", returns))
+    assert feedback.kind == "wrong" and said in feedback.message and "True when this call charged" in feedback.message
+
+
+@pytest.mark.parametrize("returns", ["True", "cursor.rowcount == 0"])
+def test_an_answer_that_says_true_for_the_wrong_calls_is_told_which(returns):
+    feedback = task.check(keyed("(event['order_id'], event['amount_cents'])", returns))
+    assert feedback.kind == "wrong" and "exactly one should return True" in feedback.message
+
+
+# Whatever the answer does, it gets words.
 def test_a_wrong_key_gets_the_error_in_one_line():
-    feedback = task.check(define(WRONG_KEY, "charge_once"))
+    feedback = task.check(answer("conn.execute('INSERT INTO charges VALUES (?, ?)', (event['id'], 1))"))
     assert feedback.kind == "wrong" and feedback.message == "Your code raised KeyError: 'id'"
 
 
-def test_charging_the_wrong_amount_is_named():
-    feedback = task.check(define(WRONG_AMOUNT, "charge_once"))
-    assert feedback.kind == "wrong" and "its event says" in feedback.message
+def test_a_handler_that_calls_sys_exit_gets_words():
+    feedback = task.check(define("import sys\ndef charge_once(conn, event):\n    sys.exit(2)", "charge_once"))
+    assert feedback.kind == "wrong" and "sys.exit(2)" in feedback.message
 
 
 def test_a_handler_that_never_returns_is_stopped_and_named():
-    feedback = task.check(define(STUCK, "charge_once"))
+    feedback = task.check(answer("while True:\n    pass"))
     assert feedback.kind == "wrong" and "did not return within 2 s" in feedback.message
+
+
+def test_a_handler_that_hangs_past_the_tasks_limit_is_stopped_with_words():
+    feedback = dataclasses.replace(task, seconds=1).check(answer("while True:\n    pass"))
+    assert feedback.kind == "wrong" and "did not finish within 1 s" in feedback.message
+
+
+def test_a_variable_that_is_not_a_function_is_explained():
+    assert "should be a function" in task.check("INSERT OR IGNORE").message
