@@ -3,6 +3,7 @@ import json
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -73,6 +74,39 @@ def answering_url(status: int) -> str:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
     threading.Thread(target=server.serve_forever, daemon=True, name=f"shipyard-answers-{status}").start()
     return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@contextmanager
+def counting_server(status: int = 200):
+    """A real HTTP server of the check's own, answering every GET with `status`, that notes
+    each request's path (`server.paths`), so a check can count what an answer sent. Stopped
+    when the block ends."""
+    paths: list[str] = []
+
+    class Answer(BaseHTTPRequestHandler):
+        def do_GET(self):
+            paths.append(self.path)
+            body = json.dumps({"detail": f"this server always answers {status}"}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    server.daemon_threads = True
+    server.url, server.paths = f"http://127.0.0.1:{server.server_address[1]}", paths
+    thread = threading.Thread(target=server.serve_forever, daemon=True, name=f"shipyard-counting-{status}")
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 _held: list[socket.socket] = []
