@@ -232,13 +232,15 @@ def _check(charge_once) -> str:
 
 charge_once = Task(
     name="charge_once", lesson="03-message-passing", checker=_check, seconds=30,
-    hints=["An event can come again, so the question is: what identifies *the same charge*? Not the event "
-           "(a producer's retry is a new event with a new id), not the amount (two orders can cost the same): "
-           "the order. That is the idempotency key, and it must outlive the process, so it lives in the database.",
+    hints=["An event can come again, so first decide what identifies *the same charge*. Not the event: a "
+           "producer's retry is a new event with a new id. Not the amount: two orders can cost the same. The order "
+           "is charged once: the order id is the idempotency key.",
+           "The key must outlive the process: a consumer that restarts has forgotten everything in memory, but the "
+           "ledger remembers. So look for the order in the ledger, not in a set.",
            "Looking for the order's charge and then inserting is two steps, and two deliveries at once can both "
            "look before either inserts. Let the database refuse the second row instead: a unique key on "
-           "`order_id`, and an insert that does nothing when the key is taken. Its `rowcount` says whether it "
-           "inserted.",
+           "`order_id`, and an insert that does nothing when the key is taken; its cursor's `rowcount` says "
+           "whether it inserted.",
            "`conn.execute('CREATE UNIQUE INDEX IF NOT EXISTS charges_by_order ON charges (order_id)')`, then "
            "`inserted = conn.execute('INSERT OR IGNORE INTO charges VALUES (?, ?)', (event['order_id'], "
            "event['amount_cents'])).rowcount` and `return inserted == 1`."])

@@ -201,3 +201,9 @@ def test_a_handler_that_hangs_past_the_tasks_limit_is_stopped_with_words():
 
 def test_a_variable_that_is_not_a_function_is_explained():
     assert "should be a function" in task.check("INSERT OR IGNORE").message
+
+
+def test_the_hints_go_from_the_idea_to_nearly_the_code():
+    first, last = task.hint(1).message, task.hint(len(task.hints)).message
+    assert "idempotency key" in first and "SELECT" not in first and "INSERT" not in first
+    assert "INSERT OR IGNORE" in last and "rowcount" in last
