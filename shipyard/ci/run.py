@@ -113,11 +113,12 @@ def _should_run(step: Step, failed: bool) -> bool:
     return {"success()": not failed, "failure()": failed, "always()": True}[step.condition]
 
 
-def run_job(job: Job, result: JobResult, workflow: Workflow, run: Run, workspace: Path, changed) -> None:
+def run_job(job: Job, steps: list[Step], result: JobResult, workflow: Workflow, run: Run, workspace: Path,
+            changed) -> None:
     env = _environment(run, workspace, workflow.env, job.env)
     began, failed = time.monotonic(), False
     result.status, result.started = "running", time.time() - run.started_at
-    for step, step_result in zip(job.steps, result.steps):
+    for step, step_result in zip(steps, result.steps):
         left = job.timeout_seconds - (time.monotonic() - began) if job.timeout_seconds else None
         if not _should_run(step, failed) or (left is not None and left <= 0):
             step_result.status = "skipped"
@@ -137,21 +138,28 @@ def run_job(job: Job, result: JobResult, workflow: Workflow, run: Run, workspace
 
 
 def run_workflows(workflows: list[Workflow], run: Run, workspace: Path, changed) -> None:
-    """Every job of every workflow, each after the jobs it needs; a job whose needs did not
-    succeed is skipped, with its steps."""
-    planned = [(wf, job, JobResult(job.id if len(workflows) == 1 else f"{wf.name}/{job.id}", job.name,
-                                   steps=[StepResult(s.name) for s in job.steps], needs=list(job.needs)))
-               for wf in workflows for job in wf.jobs]
-    run.jobs = [result for _, _, result in planned]
+    """Every job of every workflow (once per combination of its matrix), each after the jobs
+    it needs; a job whose needs did not all succeed is skipped, with its steps."""
+    planned = []
+    for wf in workflows:
+        for job in wf.jobs:
+            for name, steps in job.instances():
+                result = JobResult(job.id if len(workflows) == 1 else f"{wf.name}/{job.id}", name,
+                                   steps=[StepResult(s.name) for s in steps], needs=list(job.needs))
+                if len(job.matrix) > 1:
+                    result.id += name.removeprefix(job.name)
+                planned.append((wf, job, steps, result))
+    run.jobs = [result for *_, result in planned]
     changed()
     outcome: dict[tuple[str, str], str] = {}
-    for workflow, job, result in planned:
+    for workflow, job, steps, result in planned:
         if all(outcome.get((workflow.path, need)) == "success" for need in job.needs):
-            run_job(job, result, workflow, run, workspace, changed)
+            run_job(job, steps, result, workflow, run, workspace, changed)
         else:
             result.status = "skipped"
             for step in result.steps:
                 step.status = "skipped"
-        outcome[(workflow.path, job.id)] = result.status
+        key = (workflow.path, job.id)  # a matrix job succeeds only if every combination does
+        outcome[key] = result.status if outcome.get(key, "success") == "success" else outcome[key]
         changed()
-    run.status = "success" if all(r.status == "success" for _, _, r in planned) else "failure"
+    run.status = "success" if all(r.status == "success" for *_, r in planned) else "failure"

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from shipyard.ci import hook as notify, workflow
+from shipyard.ci import hook as notify
+from shipyard.ci import workflow
 from shipyard.ci.git import Repo, git
 from shipyard.ci.run import Run, run_workflows
 from shipyard.paths import workdir
@@ -47,8 +48,8 @@ class Server:
         hook = self.origin / "hooks" / "post-receive"
         # The hook's file, not `-m shipyard.ci.hook`: that would import this whole package
         # (YAML and all) at every push, 0.17 s of a 0.27 s hook. The file needs only the stdlib
-        # (-I: isolated, so nothing beside it can shadow a standard module).
-        hook.write_text(f"#!/bin/sh\nexec '{sys.executable}' -I '{Path(notify.__file__)}' '{self.url}'\n")
+        # (-I: isolated, so nothing beside it can shadow a standard module; -S: no site-packages to look at).
+        hook.write_text(f"#!/bin/sh\nexec '{sys.executable}' -I -S '{Path(notify.__file__)}' '{self.url}'\n")
         hook.chmod(0o755)
         # A short poll: stop() waits for it, and a lesson stops several servers in a row.
         self._threads = [threading.Thread(target=self._http.serve_forever, args=(0.05,), daemon=True, name="ci-http"),
@@ -76,7 +77,7 @@ class Server:
         self.protected.append(branch)
         hook = self.origin / "hooks" / "pre-receive"
         branches = " ".join(f"'{b}'" for b in self.protected)
-        hook.write_text(f"#!/bin/sh\nexec '{sys.executable}' -I '{Path(notify.__file__)}' '{self.url}' --protect {branches}\n")
+        hook.write_text(f"#!/bin/sh\nexec '{sys.executable}' -I -S '{Path(notify.__file__)}' '{self.url}' --protect {branches}\n")
         hook.chmod(0o755)
 
     def merge(self, head: str, base: str = "main") -> "Merge":
@@ -131,7 +132,9 @@ class Server:
         self._save()
         folder = Path(tempfile.mkdtemp(prefix=f"run-{run.number}-", dir=self.folder))
         workspace = folder / "workspace"
-        git(folder, "clone", "-q", str(self.origin), str(workspace))
+        # --shared: the clone borrows origin's objects instead of copying them (half the time),
+        # and checks out only the commit to build
+        git(folder, "clone", "-q", "--shared", "--no-checkout", str(self.origin), str(workspace))
         git(workspace, "checkout", "-q", "--detach", run.sha)
         try:
             found = [w for w in workflow.load(workspace) if w.runs_on(run.event, run.branch)]

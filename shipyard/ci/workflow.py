@@ -5,14 +5,18 @@ Supported:
 - `on`: `push` and `pull_request`, each with an optional `branches` filter (glob patterns);
 - `env` on the workflow, a job or a step;
 - jobs: `name`, `needs`, `env`, `timeout-minutes`, `steps`; `runs-on` is accepted and ignored;
+  `strategy.matrix` of names to lists of values (the job runs once per combination, one
+  after another, with `${{ matrix.NAME }}` replaced in its steps; `fail-fast` and
+  `max-parallel` are accepted and ignored);
 - steps: `name`, `run`, `env`, `working-directory`, `timeout-minutes`,
   `if: success()`, `failure()` or `always()` (with or without `${{ }}`), and `uses:` for
   `actions/checkout` (the run's workspace is already the pushed commit) and
   `actions/setup-python` (the Python running the course; `with: python-version` is noted).
 """
 import fnmatch
+import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -20,7 +24,8 @@ import yaml
 KNOWN_ACTIONS = {"actions/checkout", "actions/setup-python"}
 EVENTS = {"push", "pull_request"}
 CONDITIONS = {"success()", "failure()", "always()"}
-JOB_KEYS = {"name", "needs", "env", "timeout-minutes", "steps", "runs-on"}
+JOB_KEYS = {"name", "needs", "env", "timeout-minutes", "steps", "runs-on", "strategy"}
+MATRIX = re.compile(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}")
 STEP_KEYS = {"name", "run", "uses", "with", "env", "working-directory", "timeout-minutes", "if"}
 
 
@@ -48,6 +53,34 @@ class Job:
     needs: list[str] = field(default_factory=list)
     env: dict = field(default_factory=dict)
     timeout_seconds: float | None = None
+    matrix: list[dict] = field(default_factory=lambda: [{}])  # one entry per combination to run
+
+    def instances(self) -> list[tuple[str, list[Step]]]:
+        """(name, steps) for every combination of the matrix, `${{ matrix.X }}` filled in."""
+        if self.matrix == [{}]:
+            return [(self.name, self.steps)]
+        return [(f"{self.name} ({', '.join(map(str, values.values()))})", [_filled(step, values) for step in self.steps])
+                for values in self.matrix]
+
+
+def _filled(step: "Step", values: dict) -> "Step":
+    def fill(text):
+        return MATRIX.sub(lambda m: str(values.get(m[1], m[0])), text) if isinstance(text, str) else text
+    return replace(step, name=fill(step.name), run=fill(step.run), with_={k: fill(v) for k, v in step.with_.items()},
+                   env={k: fill(v) for k, v in step.env.items()})
+
+
+def _matrix(strategy, where: str) -> list[dict]:
+    if strategy is None:
+        return [{}]
+    matrix = strategy.get("matrix") if isinstance(strategy, dict) else None
+    unknown = set(strategy) - {"matrix", "fail-fast", "max-parallel"} if isinstance(strategy, dict) else set()
+    if not isinstance(matrix, dict) or not matrix or unknown:
+        raise WorkflowError(f"{where}: `strategy` is supported here only as a `matrix` (and fail-fast, max-parallel)")
+    if {"include", "exclude"} & set(matrix) or not all(isinstance(v, list) and v for v in matrix.values()):
+        raise WorkflowError(f"{where}: each `matrix` entry must be a list of values (include and exclude are not "
+                            "supported here)")
+    return [dict(zip(matrix, combination)) for combination in itertools.product(*matrix.values())]
 
 
 @dataclass(frozen=True)
@@ -167,7 +200,8 @@ def parse(text: str, path: str) -> Workflow:
         jobs[job_id] = Job(id=str(job_id), name=str(job.get("name") or job_id),
                            steps=[_step(s, f"{where}, step {i + 1}") for i, s in enumerate(job["steps"])],
                            needs=[needs] if isinstance(needs, str) else [str(n) for n in needs],
-                           env=_strings(job.get("env"), where), timeout_seconds=_minutes(job.get("timeout-minutes"), where))
+                           env=_strings(job.get("env"), where), timeout_seconds=_minutes(job.get("timeout-minutes"), where),
+                           matrix=_matrix(job.get("strategy"), where))
     return Workflow(name=str(raw.get("name") or Path(path).stem), path=path, triggers=_triggers(on, path),
                     jobs=_ordered(jobs, path), env=_strings(raw.get("env"), path))
 

@@ -199,3 +199,13 @@ def test_a_protected_branch_with_no_server_answering_refuses_pushes(server, alic
     alice.commit("while CI is down")
     said = alice.git("push", "origin", "HEAD:refs/heads/main", check=False)
     assert "no CI server answers" in said and "declined" in said
+
+
+def test_a_matrix_job_runs_each_combination_and_a_job_needing_it_waits_for_all_of_them(server, alice):
+    flow = ("on: push\njobs:\n  test:\n    strategy:\n      matrix:\n        n: [1, 2]\n"
+            "    steps:\n      - run: echo n=${{ matrix.n }} && test ${{ matrix.n }} = 1\n"
+            "  deploy:\n    needs: test\n    steps:\n      - run: echo deploying\n")
+    run = server.wait(push(alice, {WORKFLOW: flow}))
+    assert [(job.id, job.name, job.status) for job in run.jobs] == [
+        ("test (1)", "test (1)", "success"), ("test (2)", "test (2)", "failure"), ("deploy", "deploy", "skipped")]
+    assert run.jobs[1].steps[0].log.startswith("n=2") and run.status == "failure"

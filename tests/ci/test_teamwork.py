@@ -14,9 +14,9 @@ def server():
 
 def test_the_seed_deals_the_work_the_same_way_every_time_and_seeds_differ():
     def dealt(seed):
-        alices, bobs, rng = teamwork.plan(seed)
-        return [c.__qualname__ for c in alices + bobs], [getattr(c, "__closure__") and
-                                                          [cell.cell_contents for cell in c.__closure__] for c in alices + bobs]
+        alices, bobs, _ = teamwork.plan(seed)
+        return [[cell.cell_contents for cell in change.__closure__ or ()] for change in alices + bobs]
+
     assert dealt(3) == dealt(3)
     assert len({str(dealt(seed)) for seed in range(6)}) > 1
     alices, bobs, _ = teamwork.plan(0)

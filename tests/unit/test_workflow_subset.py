@@ -68,7 +68,9 @@ def test_any_other_action_is_refused_naming_the_job_and_the_step():
     ("on: push\njobs: {}\n", "at least one job"),
     ("on: push\njobs:\n  a:\n    needs: ghost\n" + STEPS, "needs 'ghost'"),
     ("on: push\njobs:\n  a:\n    needs: b\n" + STEPS + "  b:\n    needs: a\n" + STEPS, "in a circle"),
-    ("on: push\njobs:\n  a:\n    strategy: {}\n" + STEPS, "strategy is not supported in a job"),
+    ("on: push\njobs:\n  a:\n    services: {}\n" + STEPS, "services is not supported in a job"),
+    ("on: push\njobs:\n  a:\n    strategy: {}\n" + STEPS, "only as a `matrix`"),
+    ("on: push\njobs:\n  a:\n    strategy:\n      matrix:\n        include: [{x: 1}]\n" + STEPS, "include and exclude"),
     ("on: push\njobs:\n  a:\n    steps:\n      - run: x\n        if: github.ref == 'main'\n", r"use success\(\), failure\(\) or always\(\)"),
     ("on: push\njobs:\n  a:\n    steps:\n      - run: x\n        timeout-minutes: -1\n", "positive number"),
     ("on: push\njobs:\n  a:\n    steps:\n      - name: nothing\n", "either `run` or `uses`"),
@@ -83,3 +85,32 @@ def test_the_courses_own_workflow_is_within_the_subset():
 
     flow = parse((ROOT / ".github/workflows/ci.yml").read_text(), ".github/workflows/ci.yml")
     assert flow.runs_on("push", "main") and flow.runs_on("pull_request", "main")
+
+
+def test_the_lessons_payments_workflow_has_lint_and_unit_jobs_that_integration_needs():
+    from shipyard.ci.examples import PAYMENTS_WORKFLOW
+
+    flow = workflow(PAYMENTS_WORKFLOW)
+    assert [(job.id, job.needs) for job in flow.jobs] == [("lint", []), ("unit", []), ("integration", ["lint", "unit"])]
+    assert all(job.steps[2].run == "python ci-install.py" for job in flow.jobs)
+
+
+def test_a_matrix_job_runs_once_per_combination_with_the_matrix_values_filled_in():
+    flow = workflow("""on: push
+jobs:
+  test:
+    strategy:
+      fail-fast: false
+      matrix:
+        python-version: ["3.11", "3.12"]
+        os: [ubuntu-latest]
+    steps:
+      - uses: actions/setup-python@v5
+        with: {python-version: "${{ matrix.python-version }}"}
+      - name: test on ${{ matrix.os }}
+        run: echo ${{ matrix.python-version }}
+""")
+    instances = flow.jobs[0].instances()
+    assert [name for name, _ in instances] == ["test (3.11, ubuntu-latest)", "test (3.12, ubuntu-latest)"]
+    steps = instances[1][1]
+    assert steps[0].with_ == {"python-version": "3.12"} and (steps[1].name, steps[1].run) == ("test on ubuntu-latest", "echo 3.12")
