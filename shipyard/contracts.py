@@ -23,35 +23,53 @@ MESSAGES = SERVICES / "contracts"  # the shop's message contracts: a JSON Schema
 
 
 class ChangeDidNotApply(RuntimeError):
-    """The line a rename replaces is not in the service's source exactly once."""
+    """The field a rename changes is not declared in the service's source exactly once."""
 
-# One line each: what a provider's developer might call a harmless tidy-up of a field name.
+
+# What a provider's developer might call a harmless tidy-up: one field of a response model
+# keeps its name in Python and goes out under another name in JSON. (file, field, new name)
 RENAMES = {
-    "catalog": ("catalog/api.py", "    price_cents: int\n", '    price_cents: int = Field(serialization_alias="price")\n'),
-    "payments": ("payments/api.py", "    status: str\n", '    status: str = Field(serialization_alias="outcome")\n'),
+    "catalog": ("catalog/api.py", "price_cents", "price"),
+    "payments": ("payments/api.py", "status", "outcome"),
 }
+
+
+def _declaration(field: str) -> re.Pattern:
+    """A model's field declared without a default: `    status: str`, a comment allowed."""
+    return re.compile(rf"^(    {re.escape(field)}: [^=#\n]*?[^=#\s])(\s*#[^\n]*)?$", re.MULTILINE)
+
+
+def _renamed(service: str, text: str) -> tuple[str, str, str]:
+    """The source with the rename applied, the line before and the line after."""
+    file, field, alias = RENAMES[service]
+    found = list(_declaration(field).finditer(text))
+    if len(found) != 1:
+        raise ChangeDidNotApply(f"{service}/{file} declares the field {field!r} {len(found)} times in a form "
+                                "the rename knows (a field without a default), not once: update "
+                                "contracts.RENAMES to the service's source")
+    match = found[0]
+    line = f'{match.group(1)} = Field(serialization_alias="{alias}"){match.group(2) or ""}'
+    return text[:match.start()] + line + text[match.end():], match.group(0), line
 
 
 def changed_copy(service: str, root: Path = SERVICES) -> Path:
     """Copy a sample service into the kernel's temp dir and rename one field of its API. The
     copy sits beside a copy of the pacts, as in the shop's folder, so its own tests run."""
-    file, old, new = RENAMES[service]
-    text = (root / service / file).read_text()
-    if text.count(old) != 1:
-        raise ChangeDidNotApply(f"{service}/{file} holds {old.strip()!r} {text.count(old)} times, not once: "
-                                "update contracts.RENAMES to the service's source")
+    file = RENAMES[service][0]
+    text, _, _ = _renamed(service, (root / service / file).read_text())
     shop = Path(tempfile.mkdtemp(prefix=f"{service}-changed-", dir=workdir()))
     ignore = shutil.ignore_patterns("__pycache__", "*.sqlite3*")
     shutil.copytree(root / service, shop / service, ignore=ignore)
     shutil.copytree(root / "pacts", shop / "pacts", ignore=ignore)
-    (shop / service / file).write_text(text.replace(old, new))
+    (shop / service / file).write_text(text)
     return shop / service
 
 
-def change(service: str) -> str:
+def change(service: str, root: Path = SERVICES) -> str:
     """The change, as a unified diff."""
-    file, old, new = RENAMES[service]
-    return "".join(difflib.unified_diff([old], [new], f"a/{service}/{file}", f"b/{service}/{file}"))
+    file = RENAMES[service][0]
+    _, old, new = _renamed(service, (root / service / file).read_text())
+    return "".join(difflib.unified_diff([old + "\n"], [new + "\n"], f"a/{service}/{file}", f"b/{service}/{file}"))
 
 
 def start_changed(service: str) -> services.Service:

@@ -43,5 +43,5 @@ def test_every_orders_placed_that_orders_publishes_validates_against_the_shared_
     assert len(events) == 2
     for event in events:
         jsonschema.validate(event, SCHEMA, cls=jsonschema.Draft202012Validator)
-        # JSON Schema counts 1900.0 as an integer; payments does not: the amount is written as one.
+        # JSON Schema counts 1900.0 as an integer too; orders writes its amounts as integers all the same.
         assert type(event["amount_cents"]) is int
