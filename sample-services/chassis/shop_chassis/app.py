@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from fastapi import APIRouter, FastAPI
 from shop_chassis import db, events
+from shop_chassis.api import document_and_answer
 from shop_chassis.health import health_router
 from shop_chassis.limits import BodySizeLimit
 from shop_chassis.metrics import instrument
@@ -73,4 +74,5 @@ def create_app(settings: Settings, version: str, routers: Sequence[APIRouter],
         app.include_router(router)
     instrument(app, settings.service)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    document_and_answer(app, settings.max_body_bytes)  # JSON errors, each in the OpenAPI of its routes
     return app

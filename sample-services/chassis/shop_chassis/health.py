@@ -6,10 +6,25 @@ answers again. A database that cannot be opened is a reason not to send traffic,
 reason to restart the process, so only readiness looks at it.
 """
 import sqlite3
+from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from shop_chassis import db
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    service: str
+    version: str
+
+
+class Unready(BaseModel):
+    status: Literal["unavailable"]
+    service: str
+    version: str
+    detail: str  # what went wrong
 
 
 def database_problem(path: str) -> str | None:
@@ -27,12 +42,12 @@ def database_problem(path: str) -> str | None:
 
 def health_router(service: str, version: str, database_path: str) -> APIRouter:
     router = APIRouter(tags=["operations"])
-    unready = {503: {"description": "Not ready: its database cannot be read",
+    unready = {503: {"model": Unready, "description": "Not ready: its database cannot be read",
                      "content": {"application/json": {"example": {
                          "status": "unavailable", "service": service, "version": version,
                          "detail": "database: unable to open database file"}}}}}
 
-    def ready():
+    def ready() -> Health:
         problem = database_problem(database_path)
         if problem:
             return JSONResponse({"status": "unavailable", "service": service, "version": version,
@@ -49,7 +64,7 @@ def health_router(service: str, version: str, database_path: str) -> APIRouter:
 
     @router.get("/health/live", summary="Liveness: is the process answering at all?",
                 response_description="Alive: answers whenever the process can answer HTTP")
-    def live() -> dict:
+    def live() -> Health:
         return {"status": "ok", "service": service, "version": version}
 
     return router

@@ -1,38 +1,41 @@
 """The payments HTTP API. The monolith mounts this same router."""
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from pydantic import BaseModel, Field
 from shop_chassis import get_db
+from shop_chassis.api import WholeNumber, refusals
 
 from payments import domain
 
 router = APIRouter(tags=["payments"])
 OrderId = Annotated[str, Field(pattern=r"^[a-zA-Z0-9-]{1,64}$")]
+# Stateful tests follow this link: a charge, then the payment read back.
+READ_IT = {"Read the payment": {"operationId": "getPayment", "parameters": {"order_id": "$response.body#/order_id"}}}
 
 
 class ChargeRequest(BaseModel):
     order_id: OrderId
-    amount_cents: int = Field(gt=0, le=10_000_000, strict=True)
+    amount_cents: WholeNumber = Field(gt=0, le=10_000_000)
 
 
 class Payment(BaseModel):
     order_id: str
     amount_cents: int
-    status: str
+    status: Literal["paid", "declined"]  # declined: over the limit; a refusal of the card, not of the request
 
 
 def limit_cents(request: Request) -> int:
     return int(request.app.state.settings.extra["PAYMENTS_LIMIT_CENTS"])
 
 
-@router.post("/payments")
+@router.post("/payments", operation_id="chargeOrder", responses={200: {"links": READ_IT}})
 def charge(body: ChargeRequest, request: Request, conn=Depends(get_db)) -> Payment:
     with conn:
         return domain.charge(conn, body.order_id, body.amount_cents, limit_cents(request))
 
 
-@router.get("/payments/{order_id}", responses={404: {"description": "No such payment"}})
+@router.get("/payments/{order_id}", operation_id="getPayment", responses=refusals({404: "No such payment"}))
 def get_payment(order_id: Annotated[str, Path(pattern=r"^[a-zA-Z0-9-]{1,64}$")],
                 conn=Depends(get_db)) -> Payment:
     payment = domain.get_payment(conn, order_id)
