@@ -8,9 +8,11 @@ import time
 
 import httpx
 
+from shipyard import services
 from shipyard.exercises.fixtures import counting_server, healthy_catalog, refusing_url, silent_url
 from shipyard.exercises.limits import TimeLimit, call_with_deadline
 from shipyard.exercises.task import Task, Wrong
+from shipyard.traffic import Traffic
 
 # --- count_failures ------------------------------------------------------------------------
 DEADLINE = 0.5  # seconds a request may go unanswered, as the task says
@@ -93,3 +95,176 @@ count_failures = Task(
            "`except httpx.HTTPError: failures += 1`.",
            "A hung service never answers: `httpx.Client(timeout=0.5)` makes each request give up after half a "
            "second (an httpx.TimeoutException, which is an httpx.HTTPError)."])
+
+
+# --- what_buys_what ------------------------------------------------------------------------
+REPLICAS, SERVICES, NEITHER = "replicas", "services", "neither"
+STATEMENTS = {
+    "a": "Orders keep being placed while a process that ordering needs is being replaced.",
+    "b": "A change to payments replaces payments' code and nothing else.",
+    "c": "The payments team ships its change without agreeing a release with the catalog and orders teams.",
+    "d": "Browsing keeps working after a bug has crashed every process that runs payments' code.",
+    "e": "Orders can still be placed after a bug has crashed every process that runs payments' code.",
+    "f": "One order is answered faster.",
+}
+# The right choice for each statement, and why each wrong one is wrong, from lesson 01's run.
+BUYS = {
+    "a": (REPLICAS, {
+        SERVICES: "splitting did not keep ordering up: when payments' one process was restarted, ordering was "
+                  "unavailable until it was back (1.5). Replicas did that: while one restarted, the other took "
+                  "the connections.",
+        NEITHER: "the monolith's two replicas, rolled one at a time, kept answering: one was always up to take "
+                 "new connections (1.5)."}),
+    "b": (SERVICES, {
+        REPLICAS: "both monolith redeploys, the one process and the two replicas, replaced every process, and "
+                  "the catalog's and orders' code with it (1.5: 'replaced').",
+        NEITHER: "in the services only payments' process was replaced; catalog and orders 'kept running' (1.5)."}),
+    "c": (SERVICES, {
+        REPLICAS: "every replica runs all three teams' code: a release ships whatever catalog and orders have "
+                  "merged too, so the teams must agree it and test it together, however many replicas there are.",
+        NEITHER: "payments is its own process with its own release: the payments redeploy replaced it alone, "
+                 "so nothing of the other teams' ships with it (1.5)."}),
+    "d": (SERVICES, {
+        REPLICAS: "both replicas run payments' code, so the bug crashed both: after it nothing of the monolith "
+                  "with 2 replicas answered, browsing included (1.6).",
+        NEITHER: "in the services, browsing (and order history) still answered after payments crashed: the "
+                 "catalog runs no payments code (1.6)."}),
+    "e": (NEITHER, {
+        SERVICES: "orders calls payments synchronously and waits for it: in the services, placing an order "
+                  "failed after the crash (1.6), and while payments restarted (1.5).",
+        REPLICAS: "every replica runs payments' code, so the bug crashed them all: nothing of the monolith "
+                  "answered (1.6)."}),
+    "f": (NEITHER, {
+        SERVICES: "the services were measured slower per order (1.4): each order is four HTTP requests "
+                  "between processes instead of three function calls.",
+        REPLICAS: "one order is still served by one process doing the same work; a second replica lets two be "
+                  "served at once, it does not make one faster (this lesson did not time the replicas)."}),
+}
+
+
+def _check_what_buys_what(what_buys_what) -> str:
+    if not callable(what_buys_what):
+        raise Wrong("`what_buys_what` should be a function: `def what_buys_what(): return {...}`")
+    chosen = what_buys_what()
+    if not isinstance(chosen, dict):
+        raise Wrong(f"what_buys_what() returned {type(chosen).__name__}; it should return a dict, "
+                    "from each letter to REPLICAS, SERVICES or NEITHER, like {'a': REPLICAS, ...}.")
+    missing = sorted(set(BUYS) - set(chosen))
+    extra = sorted(map(repr, set(chosen) - set(BUYS)))
+    if missing or extra:
+        raise Wrong("The dict needs exactly the letters a to f." + (f" Missing: {', '.join(missing)}." if missing else "")
+                    + (f" Not a statement: {', '.join(extra)}." if extra else ""))
+    unknown = {letter: value for letter, value in chosen.items() if value not in (REPLICAS, SERVICES, NEITHER)}
+    if unknown:
+        letter, value = sorted(unknown.items())[0]
+        raise Wrong(f"For ({letter}) you chose {value!r}: each choice is one of REPLICAS ({REPLICAS!r}), "
+                    f"SERVICES ({SERVICES!r}) or NEITHER ({NEITHER!r}).")
+    wrong = [f"({letter}) not {chosen[letter]}: {why[chosen[letter]]}"
+             for letter, (right, why) in BUYS.items() if chosen[letter] != right]
+    if wrong:
+        raise Wrong(f"{len(BUYS) - len(wrong)} of {len(BUYS)} right. " + " ".join(wrong))
+    return ("All six right. Replicas keep answering through a redeploy; splitting into services buys a "
+            "deploy's scope (payments alone, no release to agree) and a crash that stays in payments, but not "
+            "speed, and not orders that work without the payments they call.")
+
+
+what_buys_what = Task(
+    name="what_buys_what", lesson="01-monolith-vs-microservices", checker=_check_what_buys_what, seconds=5,
+    hints=["Two different things were added in the lesson: more processes of the same code (the monolith's two "
+           "replicas) and a split into services that each run different code. Ask of each statement which one "
+           "the run showed doing it.",
+           "Replicas help when one process of several is away (a rolling restart). They do not help when the code "
+           "they all run is broken. Splitting changes what each process runs, and so what a deploy or a crash "
+           "touches, but adds HTTP calls.",
+           "Look at the lesson's outputs: the seconds unavailable for each redeploy (1.5), which processes were "
+           "'replaced' (1.5), what answered after the crash (1.6), the median per order (1.4)."])
+
+
+# --- seconds_unavailable -------------------------------------------------------------------
+def _probe(sent_took_status: list[tuple[float, float, int | None]]) -> list[tuple[float, float, int | None]]:
+    return [(float(sent), float(took), status) for sent, took, status in sent_took_status]
+
+
+ALL_OK = _probe([(0.0, 0.01, 200), (0.04, 0.01, 200), (0.08, 0.02, 200), (0.12, 0.01, 200)])
+# (what the recording is, results, deadline, end, expected seconds, why)
+CASES = [
+    ("a recording where every request got a 200 in time", ALL_OK, 0.3, 0.16, 0.0,
+     "Nothing failed, so the capability was never unavailable."),
+    ("requests refused at 0.20 s and 0.22 s, the next one answered at 0.50 s",
+     _probe([(0.0, 0.01, 200), (0.2, 0.001, None), (0.22, 0.001, None), (0.5, 0.01, 200), (0.54, 0.01, 200)]),
+     0.3, 0.6, 0.3,
+     "A status of None means no answer came: the request failed. Unavailable runs from the sending of the "
+     "first failed request (0.20 s) to the sending of the next one that succeeded (0.50 s), not for as many "
+     "requests as failed, nor for as long as they took."),
+    ("a 503 answered at once at 0.10 s, then a 200 at 0.20 s",
+     _probe([(0.0, 0.01, 200), (0.1, 0.01, 503), (0.2, 0.01, 200)]), 0.3, 0.3, 0.1,
+     "A 5xx is the service failing: the request failed, though an answer came."),
+    ("a 404 answered at once at 0.10 s, between two 200s",
+     _probe([(0.0, 0.01, 200), (0.1, 0.01, 404), (0.2, 0.01, 200)]), 0.3, 0.3, 0.0,
+     "A 4xx is an answer: the service worked, the request asked for something that is not there. Only errors, "
+     "5xx and answers after the deadline are failures."),
+    ("a 200 that took 0.45 s, sent at 0.10 s, with a deadline of 0.3 s",
+     _probe([(0.0, 0.01, 200), (0.1, 0.45, 200), (0.2, 0.01, 200)]), 0.3, 0.3, 0.1,
+     "An answer after the deadline counts as none: that user had given up. Compare `took` with `deadline`."),
+    ("the same 200 after 0.45 s, with a deadline of 1 s",
+     _probe([(0.0, 0.01, 200), (0.1, 0.45, 200), (0.2, 0.01, 200)]), 1.0, 0.3, 0.0,
+     "With a deadline of 1 s an answer after 0.45 s is in time: use the `deadline` you are given, not 0.3."),
+    ("two outages: 0.10 s to 0.20 s, and 0.60 s to 0.90 s, with 200s between",
+     _probe([(0.0, 0.01, 200), (0.1, 0.3, None), (0.2, 0.01, 200), (0.3, 0.01, 200), (0.6, 0.3, None),
+             (0.7, 0.01, 502), (0.9, 0.01, 200)]), 0.3, 1.0, 0.4,
+     "Add up the outages: the time between them, when requests succeeded, was available."),
+    ("a recording that ends while failing, from 0.30 s, with end=1.0",
+     _probe([(0.0, 0.01, 200), (0.1, 0.01, 200), (0.3, 0.3, None), (0.4, 0.3, None)]), 0.3, 1.0, 0.7,
+     "When no request succeeded after a failure, the capability was unavailable until the recording's end."),
+]
+
+
+def _check_seconds_unavailable(seconds_unavailable) -> str:
+    if not callable(seconds_unavailable):
+        raise Wrong("`seconds_unavailable` should be a function: "
+                    "`def seconds_unavailable(results, deadline, end): ...`")
+    for what, results, deadline, end, expected, why in CASES:
+        try:
+            answer = seconds_unavailable(list(results), deadline, end)
+        except TypeError as error:
+            raise Wrong(f"For {what}, seconds_unavailable raised TypeError: {error}. A status of None means no "
+                        "answer came: test `status is None` before comparing it with a number.") from None
+        if not isinstance(answer, (int, float)) or isinstance(answer, bool):
+            raise Wrong(f"For {what}, seconds_unavailable returned {answer!r}; it should return a number of "
+                        f"seconds, here {expected:g}.")
+        if abs(answer - expected) > 1e-6:
+            raise Wrong(f"For {what}, seconds_unavailable returned {answer:.6g}; expected {expected:g}. {why}")
+    measured, expected = _on_a_real_restart(seconds_unavailable)
+    if abs(measured - expected) > 1e-6:
+        raise Wrong(f"On a real recording (a catalog restarted under open-loop traffic), seconds_unavailable "
+                    f"returned {measured:.6g} s; shipyard.traffic measured {expected:.3f} s from the same requests.")
+    return ("seconds_unavailable counted errors, 5xx and late answers as failures (a 404 as an answer), used the "
+            "deadline it was given, and added up every outage from a failed sending to the next success, or to "
+            f"the end. On a catalog restarted under traffic in this check, it measured {measured:.2f} s, as "
+            "shipyard.traffic did.")
+
+
+def _on_a_real_restart(seconds_unavailable) -> tuple[float, float]:
+    """Record open-loop traffic while a catalog of the check's own restarts; the answer's
+    seconds unavailable, and the lesson's, from the same requests."""
+    catalog = services.start("catalog", label="catalog-restarted-by-check")
+    try:
+        traffic = Traffic({"browse": ("GET", catalog.url + "/products", None)}, rate=25, deadline=0.3,
+                          longest=10).during(catalog.restart, settle=0.2)
+    finally:
+        catalog.stop()
+    # A Record keeps whether the request worked, not its status: a failed one is None here.
+    results = [(r.started, r.seconds, 200 if r.ok else None) for r in traffic.records]
+    end = traffic.records[-1].started + 1 / traffic.rate
+    return seconds_unavailable(results, traffic.deadline, end), traffic.unavailable("browse")
+
+
+seconds_unavailable = Task(
+    name="seconds_unavailable", lesson="01-monolith-vs-microservices", checker=_check_seconds_unavailable,
+    seconds=20,
+    hints=["Two steps: decide for each request whether it succeeded, then walk through them in order, noting when "
+           "a run of failures starts and when the next success ends it.",
+           "A request succeeded when `status is not None and status < 500 and took <= deadline`. Keep "
+           "`down_since = None`; on a failure with `down_since is None`, set it to that request's `sent`.",
+           "On a success with `down_since is not None`, add `sent - down_since` and set it back to None. "
+           "After the loop, if `down_since is not None`, add `end - down_since`."])
