@@ -18,6 +18,7 @@ broke it finds the commit that did with `git bisect run` (the tests, between the
 main and the red one) and fixes it. Everything counted or timed is what git, the CI server
 and the clock reported.
 """
+import os
 import random
 import re
 import statistics
@@ -25,7 +26,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from shipyard.ci.git import GitError, Repo
+from shipyard import processes
+from shipyard.ci.git import IDENTITY, GitError, Repo
 from shipyard.ci.server import Server
 
 PRICING = '''"""Prices in the shop: net price plus tax."""
@@ -195,7 +197,10 @@ def find_culprit(repo: Repo, good: str, bad: str) -> Search:
     commits = int(repo.git("rev-list", "--count", f"{good}..{bad}"))
     said = repo.git("bisect", "start", bad, good)
     if "is the first bad commit" not in said:  # one candidate: no test needs to run
-        said = repo.git("bisect", "run", *TEST_COMMAND, check=False)
+        # tethered, like every step: the tests bisect starts end with the kernel, and a hang is bounded
+        done = processes.run(["git", "bisect", "run", *TEST_COMMAND], 120, cwd=repo.path,
+                             env={**os.environ, **IDENTITY, "GIT_AUTHOR_NAME": repo.author})
+        said = done.stdout + done.stderr
     found = re.search(r"^([0-9a-f]{40}) is the first bad commit", said, re.M)
     repo.git("bisect", "reset", check=False)
     merge = bool(found) and len(repo.git("rev-list", "--parents", "-n", "1", found.group(1)).split()) > 2
