@@ -233,3 +233,174 @@ shipping_service = Task(
            "or in the endpoint (a process's environment is fixed when it starts).",
            "Return `{'price_cents': 500 + round(parcel.weight_kg * per_kg)}`: round() gives the nearest "
            "whole cent, as an int."])
+
+
+# -- platform_action: liveness or readiness (conceptual) --------------------------------------
+ACTIONS = ("restart", "stop traffic", "nothing")
+SITUATIONS = {  # key: (the situation, the right action, why; and why each wrong action is wrong)
+    "disk gone": (
+        "The folder with the service's database has been taken away, as in section 2.9.",
+        "stop traffic",
+        {"stop traffic": "Readiness fails (the catalog's /health/ready answered 503 in section 2.9) and liveness "
+                         "passes: the platform sends it no traffic until the disk is back.",
+         "restart": "A restart does not bring the disk back. In section 2.9 the same catalog process, not "
+                    "restarted, was ready again the moment the disk returned; a restart loop would only add downtime.",
+         "nothing": "Every real request would fail with a 500 (reviews' did in section 2.9) while the platform "
+                    "keeps sending traffic: that is why readiness checks the database."}),
+    "deadlock": (
+        "A bug has left every worker of the process waiting on a lock: no request, /health/live included, gets "
+        "an answer.",
+        "restart",
+        {"restart": "Liveness fails (the process no longer answers at all), and only a new process gets out of a "
+                    "deadlock: the platform restarts it.",
+         "stop traffic": "Out of traffic, a hung process stays hung for ever: nothing in it will undo the deadlock. "
+                         "Liveness exists for this: a process that no longer answers gets restarted.",
+         "nothing": "Traffic would keep going to a process that answers nothing: every request waits until its "
+                    "timeout."}),
+    "six stars": (
+        "Clients keep posting reviews with six stars.",
+        "nothing",
+        {"nothing": "A client's bad input is answered with a 422 (section 2.5) and nothing is stored: the service "
+                    "is alive and ready, both probes pass.",
+         "restart": "The service is fine: a 422 is its correct answer. Restarting it for a client's mistake would "
+                    "let any bad client take it down for everyone.",
+         "stop traffic": "The service is fine: a 422 is its correct answer. Taking it out of traffic for a client's "
+                         "mistake would let one bad client stop every good one."}),
+    "starting": (
+        "The process has just started and is still opening its database and loading its data.",
+        "stop traffic",
+        {"stop traffic": "Not ready yet: readiness fails until it can do its work, so no request reaches it "
+                         "too early (Kubernetes' documentation gives loading data at startup as the example). "
+                         "services.start waits for the same thing: the first 200 from /health.",
+         "restart": "A restart would begin the loading again: a service restarted while it starts never "
+                    "finishes starting. It answers liveness; it is just not ready.",
+         "nothing": "Requests would reach a service that cannot do its work yet, and fail."}),
+}
+
+
+def _check_actions(platform_action) -> str:
+    if not callable(platform_action):
+        raise Wrong("`platform_action` should be a function: `def platform_action(situation): ...`")
+    wrong = []
+    for key, (situation, right, why) in SITUATIONS.items():
+        answer = platform_action(key)
+        action = answer.strip().lower() if isinstance(answer, str) else answer
+        if action not in ACTIONS:
+            raise Wrong(f"platform_action({key!r}) returned {answer!r}: answer one of "
+                        f"{', '.join(map(repr, ACTIONS))}.")
+        if action != right:
+            wrong.append(f"- {key!r} ({situation}) is not {action!r}: {why[action]}")
+    if wrong:
+        raise Wrong(f"{len(wrong)} of {len(SITUATIONS)} answers are not what the platform should do:\n"
+                    + "\n".join(wrong))
+    return " ".join(f"{key!r}: {why[right]}" for key, (_situation, right, why) in SITUATIONS.items())
+
+
+platform_action = Task(
+    name="platform_action", lesson="02-anatomy-of-a-service", checker=_check_actions, seconds=5,
+    hints=["Two questions: does the process answer at all (liveness), and can it do its work (readiness)? "
+           "A failing liveness probe gets a process restarted; a failing readiness probe takes it out of traffic.",
+           "Ask for each situation: would a new process fix it? Only then 'restart'. Will it get better by "
+           "itself, or once something outside it comes back? Then 'stop traffic' meanwhile.",
+           "A client's mistake is not the service's illness: a 422 is a healthy answer.",
+           "`return {'disk gone': ..., 'deadlock': ..., 'six stars': ..., 'starting': ...}[situation]`, "
+           "each value one of 'restart', 'stop traffic', 'nothing'."])
+
+
+# -- owner: a business split into services, counted (boundary) -----------------------------------
+SERVICES = ("catalog", "orders", "payments", "shipping")
+DATA = ("product name", "price", "stock", "weight", "price per kg", "charges", "payment limit",
+        "order lines", "order status")
+# Each flow: the service it starts at, and its steps: the data each step reads or changes together.
+FLOWS = {
+    "place an order": ("orders", [("read the price", {"price"}), ("take the stock", {"stock"}),
+                                  ("quote the shipping", {"weight", "price per kg"}),
+                                  ("charge", {"charges", "payment limit"}),
+                                  ("record the order", {"order lines", "order status"})]),
+    "browse the shop": ("catalog", [("list products", {"product name", "price", "stock"})]),
+    "restock": ("catalog", [("add stock", {"stock"})]),
+    "change a price": ("catalog", [("set the price", {"price"})]),
+    "weigh a new product": ("shipping", [("record its weight", {"weight"})]),
+    "change the shipping rates": ("shipping", [("set the price per kg", {"price per kg"})]),
+    "refund an order": ("payments", [("refund its charge", {"charges"})]),
+    "raise the payment limit": ("payments", [("set the limit", {"payment limit"})]),
+    "track an order": ("orders", [("read its status", {"order status"})]),
+}
+BEST = {"product name": "catalog", "price": "catalog", "stock": "catalog", "weight": "shipping",
+        "price per kg": "shipping", "charges": "payments", "payment limit": "payments",
+        "order lines": "orders", "order status": "orders"}
+
+
+def calls(owners: dict[str, str]) -> dict[str, list[tuple[str, list[str]]]]:
+    """For each flow, its steps that call other services: (step, [the services it calls]).
+    A step calls every service, other than the one the flow runs in, that owns some of its data."""
+    found = {}
+    for flow, (runs_in, steps) in FLOWS.items():
+        found[flow] = [(step, called) for step, data in steps
+                       if (called := sorted({owners[d] for d in data} - {runs_in}))]
+    return found
+
+
+def spread(owners: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """The steps whose data the split puts in more than one service: (step, [those services])."""
+    return [(step, owning) for _runs_in, steps in FLOWS.values() for step, data in steps
+            if len(owning := sorted({owners[d] for d in data})) > 1]
+
+
+def count(owners: dict[str, str]) -> int:
+    """The calls between services one of each flow makes."""
+    return sum(len(called) for steps in calls(owners).values() for _step, called in steps)
+
+
+def _owners(owner) -> dict[str, str]:
+    if not callable(owner):
+        raise Wrong("`owner` should be a function: `def owner(data): ...` returning a service's name.")
+    owners = {}
+    for data in DATA:
+        try:
+            answer = owner(data)
+        except KeyError:
+            raise Wrong(f"owner({data!r}) raised KeyError: every piece of data needs an owner.") from None
+        service = answer.strip().lower() if isinstance(answer, str) else answer
+        if service not in SERVICES:
+            raise Wrong(f"owner({data!r}) returned {answer!r}: the services are {', '.join(SERVICES)}.")
+        owners[data] = service
+    return owners
+
+
+def _check_owner(owner) -> str:
+    owners = _owners(owner)
+    split_steps, cost, fewest = spread(owners), count(owners), count(BEST)
+    if not split_steps and cost == fewest:  # the only such split (tests/exercises count them all)
+        return (f"Your split keeps every step's data in one service and costs {fewest} calls between services "
+                "for one of each flow, the fewest there are: placing an order calls the catalog twice (the price, "
+                "then the stock), shipping and payments once each, and every other flow stays inside the service "
+                "it starts at. Each service owns the data its own capability changes.")
+    lines = [f"Your split costs {cost} calls between services for one of each flow"
+             + (f" (the fewest possible is {fewest})." if cost != fewest else ", as few as the best split, but:")]
+    if split_steps:
+        lines.append("Steps whose data your split puts in more than one service, so the rule that ties it "
+                     "together is left to whoever calls them (section 2.10 showed what that costs): "
+                     + "; ".join(f"'{step}' ({', '.join(sorted(_data_of(step)))}) is in {' and '.join(owning)}"
+                                 for step, owning in split_steps) + ".")
+    best = calls(BEST)
+    for flow, steps in calls(owners).items():
+        made, needed = sum(len(c) for _s, c in steps), sum(len(c) for _s, c in best[flow])
+        if made > needed:
+            said = "; ".join(f"'{step}' calls {' and '.join(called)}" for step, called in steps)
+            lines.append(f"- {flow} (starts in {FLOWS[flow][0]}) makes {made} call{'s' * (made != 1)}, "
+                         f"the best split {needed}: {said}")
+    raise Wrong("\n".join(lines))
+
+
+def _data_of(step_name: str) -> set[str]:
+    return next(data for _runs_in, steps in FLOWS.values() for step, data in steps if step == step_name)
+
+
+owner = Task(
+    name="owner", lesson="02-anatomy-of-a-service", checker=_check_owner, seconds=5,
+    hints=["A service owns the data its capability changes, and the flows of its own team should not need "
+           "anybody else. Calls between services are for one capability asking another.",
+           "Look at who starts each flow: restocking is the catalog's work, changing the rates shipping's.",
+           "A product's weight means something to shipping (a parcel), not to the catalog: who weighs it?",
+           "`return {'product name': 'catalog', 'price': 'catalog', 'stock': 'catalog', 'weight': ..., ...}[data]`."])

@@ -2,12 +2,15 @@
 
 shipping_service: the learner's file started as real processes (with and without
 PRICE_PER_KG_CENTS) and probed for every condition the task states."""
+import itertools
 import os
+import sys
 
 import psutil
 import pytest
 
-from answers import stub_code
+from answers import solution, stub, stub_code
+from shipyard.exercises import l02_anatomy as ex
 from shipyard.exercises.l02_anatomy import STARTUP
 from shipyard.exercises.l02_anatomy import shipping_service as task
 from shipyard.exercises.notebooks import solution_code
@@ -33,6 +36,11 @@ def nothing_left_behind():
     left = [child for child in kernel.children(recursive=True)
             if child.pid not in before and child.status() != psutil.STATUS_ZOMBIE]
     assert left == [], f"the check left {left} running"
+
+
+def forever(*_args):
+    while True:  # a loop that never ends
+        pass
 
 
 def variant(old: str, new: str) -> str:
@@ -236,3 +244,126 @@ def test_a_file_that_does_not_compile_is_told_the_line(write, nothing_left_behin
 def test_a_missing_file_asks_for_the_writefile_cell(tmp_path):
     feedback = task.check(tmp_path / "shipping.py")
     assert feedback.kind == "wrong" and "%%writefile" in feedback.message
+
+
+# == platform_action: restart, stop traffic or nothing =============================================
+LESSON = "02-anatomy-of-a-service"
+RIGHT_ACTIONS = {key: right for key, (_situation, right, _why) in ex.SITUATIONS.items()}
+
+
+def test_platform_action_stub_is_reported_unfinished():
+    assert ex.platform_action.check(stub(LESSON, "platform_action")).kind == "unfinished"
+
+
+def test_platform_action_solution_passes_with_each_reason():
+    feedback = ex.platform_action.check(solution(LESSON, "platform_action"))
+    assert feedback.ok, feedback.message
+    assert "Liveness fails" in feedback.message and "Readiness fails" in feedback.message
+
+
+@pytest.mark.parametrize("situation, action, words", [
+    ("disk gone", "restart", "A restart does not bring the disk back"),
+    ("disk gone", "nothing", "Every real request would fail with a 500"),
+    ("deadlock", "stop traffic", "Out of traffic, a hung process stays hung"),
+    ("deadlock", "nothing", "every request waits until its timeout"),
+    ("six stars", "restart", "Restarting it for a client's mistake"),
+    ("six stars", "stop traffic", "Taking it out of traffic for a client's mistake"),
+    ("starting", "restart", "never finishes starting"),
+    ("starting", "nothing", "cannot do its work yet"),
+])
+def test_platform_action_each_wrong_action_gets_its_own_explanation(situation, action, words):
+    feedback = ex.platform_action.check(lambda s: action if s == situation else RIGHT_ACTIONS[s])
+    assert feedback.kind == "wrong" and "1 of 4 answers" in feedback.message
+    assert f"{situation!r}" in feedback.message and words in feedback.message
+
+
+def test_platform_action_restart_for_everything_gets_every_wrong_one_explained():
+    feedback = ex.platform_action.check(lambda situation: "restart")
+    assert feedback.kind == "wrong" and "3 of 4 answers" in feedback.message
+
+
+@pytest.mark.parametrize("answer", ["reboot", "readiness", None])
+def test_platform_action_an_answer_outside_the_three_is_named(answer):
+    feedback = ex.platform_action.check(lambda situation: answer)
+    assert feedback.kind == "wrong" and "answer one of 'restart', 'stop traffic', 'nothing'" in feedback.message
+
+
+def test_platform_action_answers_are_read_without_case_or_spaces():
+    assert ex.platform_action.check(lambda s: f"  {RIGHT_ACTIONS[s].upper()} ").ok
+
+
+def test_platform_action_that_exits_or_hangs_is_answered_in_words():
+    assert "sys.exit" in ex.platform_action.check(lambda s: sys.exit(1)).message
+    hung = ex.platform_action.check(forever)
+    assert hung.kind == "wrong" and "did not finish within 5 s" in hung.message
+
+
+# == owner: a business split into services, counted ===============================================
+def owning(**changes):
+    split = {**ex.BEST, **{data.replace("_", " "): service for data, service in changes.items()}}
+    return lambda data: split[data]
+
+
+def test_the_best_split_is_the_only_one_with_no_step_spread_and_the_fewest_calls():
+    fewest = [combo for combo in itertools.product(ex.SERVICES, repeat=len(ex.DATA))
+              if not ex.spread(owners := dict(zip(ex.DATA, combo))) and ex.count(owners) <= ex.count(ex.BEST)]
+    assert [dict(zip(ex.DATA, combo)) for combo in fewest] == [ex.BEST]
+
+
+def test_one_order_in_the_best_split_calls_catalog_twice_shipping_and_payments_once():
+    assert ex.calls(ex.BEST)["place an order"] == [("read the price", ["catalog"]), ("take the stock", ["catalog"]),
+                                                 ("quote the shipping", ["shipping"]), ("charge", ["payments"])]
+
+
+def test_owner_stub_is_reported_unfinished():
+    assert ex.owner.check(stub(LESSON, "owner")).kind == "unfinished"
+
+
+def test_owner_solution_passes():
+    feedback = ex.owner.check(solution(LESSON, "owner"))
+    assert feedback.ok and "4 calls" in feedback.message, feedback.message
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"weight": "catalog"}, ["6 calls", "'quote the shipping' (price per kg, weight) is in catalog and shipping",
+                             "weigh a new product (starts in shipping) makes 1 call"]),
+    ({"price_per_kg": "catalog"}, ["6 calls", "'quote the shipping' (price per kg, weight) is in catalog and shipping"]),
+    ({"charges": "orders"}, ["'charge' (charges, payment limit) is in orders and payments",
+                             "refund an order (starts in payments) makes 1 call"]),
+    ({"price": "orders"}, ["'list products' (price, product name, stock) is in catalog and orders"]),
+])
+def test_owner_data_moved_from_its_capability_gets_the_steps_it_spreads_and_the_calls_it_costs(changes, words):
+    feedback = ex.owner.check(owning(**changes))
+    assert feedback.kind == "wrong"
+    for said in words:
+        assert said in feedback.message
+
+
+@pytest.mark.parametrize("everything", ["orders", "catalog"])
+def test_owner_one_service_owning_everything_costs_the_other_teams_calls(everything):
+    feedback = ex.owner.check(lambda data: everything)
+    assert feedback.kind == "wrong" and "(the fewest possible is 4)" in feedback.message
+    assert "Steps whose data" not in feedback.message and "makes 1 call, the best split 0" in feedback.message
+
+
+def test_owner_the_whole_catalog_moved_into_orders_keeps_steps_whole_but_costs_calls():
+    feedback = ex.owner.check(owning(product_name="orders", price="orders", stock="orders"))
+    assert feedback.kind == "wrong" and "5 calls" in feedback.message and "restock (starts in catalog)" in feedback.message
+
+
+@pytest.mark.parametrize("answer", ["inventory", "Catalog service", 3])
+def test_owner_a_service_that_does_not_exist_is_named(answer):
+    feedback = ex.owner.check(lambda data: answer)
+    assert feedback.kind == "wrong" and "the services are catalog, orders, payments, shipping" in feedback.message
+
+
+def test_owner_a_missing_piece_of_data_is_named():
+    partial = {data: service for data, service in ex.BEST.items() if data != "weight"}
+    feedback = ex.owner.check(lambda data: partial[data])
+    assert feedback.kind == "wrong" and "owner('weight') raised KeyError" in feedback.message
+
+
+def test_owner_that_exits_or_hangs_is_answered_in_words():
+    assert "sys.exit" in ex.owner.check(lambda data: sys.exit()).message
+    hung = ex.owner.check(forever)
+    assert hung.kind == "wrong" and "did not finish within 5 s" in hung.message
