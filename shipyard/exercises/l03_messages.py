@@ -1,6 +1,8 @@
 """Lesson 03's tasks and challenges.
 
-`charge_once` is an idempotent consumer, fed by a real broker that delivers some events twice
+`backlog` reads a consumer's backlog from a real broker's monitoring endpoint, with two
+streams and three consumers in known states. `outbox_prevents` is conceptual: which failures
+a transactional outbox prevents. `charge_once` is an idempotent consumer, fed by a real broker that delivers some events twice
 (a producer's retry, with a new event id) and again (a consumer that failed before
 acknowledging), with an order charged before the consumer restarted, orders of equal amounts,
 and two deliveries of one event overlapping on two connections."""
@@ -244,3 +246,210 @@ charge_once = Task(
            "`conn.execute('CREATE UNIQUE INDEX IF NOT EXISTS charges_by_order ON charges (order_id)')`, then "
            "`inserted = conn.execute('INSERT OR IGNORE INTO charges VALUES (?, ?)', (event['order_id'], "
            "event['amount_cents'])).rowcount` and `return inserted == 1`."])
+
+
+# -- backlog: a consumer's backlog, read from the broker's monitoring endpoint -------------
+# The checker's broker: (stream, subjects, events published, {consumer: (fetched, acknowledged)}).
+# Every number differs, so a near miss is recognised by the number it returns. The broker
+# lists streams and consumers in no fixed order: a consumer asked for on a stream that does
+# not have it tells an answer that ignores a name from a right one, whatever the order.
+STREAMS = [("ORDERS", "orders.placed", 8, {"payments": (4, 1), "audit": (2, 2)}),
+           ("PAYMENTS", "payments.completed", 3, {"audit": (2, 1)})]
+ASK_SECONDS = 3  # one call of the learner's backlog
+
+
+def _fill(broker) -> None:
+    """Streams and durable consumers in known states: some events acknowledged, some
+    handed out and not acknowledged (a long ack wait keeps them so), some not delivered."""
+    import asyncio
+
+    import nats
+    from nats.js.api import ConsumerConfig
+
+    async def fill():
+        client = await nats.connect(broker.url, connect_timeout=2)
+        try:
+            js = client.jetstream()
+            for stream, subject, published, consumers in STREAMS:
+                await js.add_stream(name=stream, subjects=[subject.split(".")[0] + ".>"])
+                for n in range(published):
+                    await js.publish(subject, f'{{"n": {n}}}'.encode())
+                for durable, (fetched, acknowledged) in consumers.items():
+                    subscription = await js.pull_subscribe(subject, durable=durable,
+                                                           config=ConsumerConfig(ack_wait=120))
+                    messages = await subscription.fetch(fetched, timeout=2) if fetched else []
+                    for message in messages[:acknowledged]:
+                        await message.ack_sync()
+        finally:
+            await client.close()
+
+    asyncio.run(fill())
+
+
+def _expected(stream: str, durable: str) -> dict:
+    for name, _subject, published, consumers in STREAMS:
+        if name == stream and durable in consumers:
+            fetched, acknowledged = consumers[durable]
+            return {"messages": published, "num_pending": published - fetched,
+                    "num_ack_pending": fetched - acknowledged}
+    return {}
+
+
+def _ask(backlog, url: str, stream: str, durable: str):
+    try:
+        return call_with_deadline(backlog, url, stream, durable, seconds=ASK_SECONDS)
+    except TimeLimit:
+        raise Wrong(f"backlog(monitoring_url, {stream!r}, {durable!r}) did not answer within {ASK_SECONDS} s: "
+                    "pass a timeout to httpx.") from None
+
+
+def _backlog_of(backlog, url: str, stream: str, durable: str) -> None:
+    state = _expected(stream, durable)
+    right = state["num_pending"] + state["num_ack_pending"]
+    try:
+        answer = _ask(backlog, url, stream, durable)
+    except LookupError as error:  # a KeyError too: a report asked for without its consumers
+        raise Wrong(f"For {stream}/{durable}, which the broker has, backlog raised {type(error).__name__}: {error}. "
+                    "The monitoring report has the consumers' details only when asked for them: "
+                    "`/jsz?consumers=true`.") \
+            from None
+    if answer == right:
+        return
+    said = f"backlog(monitoring_url, {stream!r}, {durable!r}) returned {answer!r}, but {durable} has {right} events "
+    if answer == state["messages"] and right != state["messages"]:
+        raise Wrong(said + f"to handle. {answer} is how many events the stream {stream} holds: with limits "
+                    "retention an acknowledged event stays in the stream. The backlog is the consumer's own count.")
+    if answer == state["num_pending"]:
+        raise Wrong(said + f"to handle: {state['num_pending']} not delivered yet (num_pending), and "
+                    f"{state['num_ack_pending']} delivered but not acknowledged (num_ack_pending), which are "
+                    "still waiting too: the consumer may never finish them.")
+    if answer == state["num_ack_pending"]:
+        raise Wrong(said + f"to handle: you counted the {answer} delivered and not acknowledged "
+                    f"(num_ack_pending), not the {state['num_pending']} not delivered yet (num_pending).")
+    if where := _whose(answer, stream, durable):
+        raise Wrong(said + f"to handle. {answer} is {where}.")
+    raise Wrong(said + "to handle: not delivered yet (num_pending) plus delivered and not acknowledged "
+                "(num_ack_pending).")
+
+
+def _whose(answer, stream: str, durable: str) -> str:
+    """Which other consumer's backlog (or the stream's consumers' together) `answer` is."""
+    backlogs = {(s, d): sum(_expected(s, d)[k] for k in ("num_pending", "num_ack_pending"))
+                for s, _, _, consumers in STREAMS for d in consumers}
+    if len([d for s, d in backlogs if s == stream]) > 1 and answer == sum(n for (s, _), n in backlogs.items() if s == stream):
+        return f"the backlog of all the consumers of {stream} together: find the consumer by its name"
+    for (other_stream, other), n in backlogs.items():
+        if answer == n and (other_stream, other) != (stream, durable):
+            return (f"the backlog of the consumer {other} on the same stream: find the consumer by its name"
+                    if other_stream == stream else f"the backlog of {other} on the stream {other_stream}: a "
+                    "consumer's name is unique only within its stream, so find the stream first")
+    return ""
+
+
+def _no_such_consumer(backlog, url: str, stream: str, durable: str) -> None:
+    try:
+        answer = _ask(backlog, url, stream, durable)
+    except LookupError:
+        return
+    said = f"The broker has no consumer {durable} on {stream}, and backlog returned {answer!r}"
+    if where := _whose(answer, stream, durable):
+        raise Wrong(f"{said}: {where}.")
+    raise Wrong(f"{said}. The task says to raise LookupError: a typo in a name must not read as \"nothing "
+                "waiting\".")
+
+
+def _check_backlog(backlog) -> str:
+    if not callable(backlog):
+        raise Wrong("`backlog` should be a function: `def backlog(monitoring_url, stream, durable): ...`")
+    with bus.start() as broker:
+        _fill(broker)
+        url = broker.monitoring_url
+        _backlog_of(backlog, url, "ORDERS", "payments")
+        _backlog_of(backlog, url, "ORDERS", "audit")
+        _backlog_of(backlog, url, "PAYMENTS", "audit")
+        _no_such_consumer(backlog, url, "PAYMENTS", "payments")
+        _no_such_consumer(backlog, url, "ORDERS", "shipping")
+        _no_such_consumer(backlog, url, "CATALOG", "payments")
+    payments, audit = _expected("ORDERS", "payments"), _expected("PAYMENTS", "audit")
+    return (f"A real broker, two streams, three consumers: payments on ORDERS has "
+            f"{payments['num_pending'] + payments['num_ack_pending']} events to handle ({payments['num_pending']} "
+            f"not delivered, {payments['num_ack_pending']} not acknowledged) in a stream of {payments['messages']}; "
+            f"audit has {_expected('ORDERS', 'audit')['num_pending']} on ORDERS and "
+            f"{audit['num_pending'] + audit['num_ack_pending']} on PAYMENTS; a consumer a stream does not have "
+            "raises LookupError.")
+
+
+backlog = Task(
+    name="backlog", lesson="03-message-passing", checker=_check_backlog, seconds=20,
+    hints=["A stream's size and a consumer's backlog are different numbers. The stream keeps events (acknowledged "
+           "ones too, with limits retention); the backlog is one consumer's: the events it has not acknowledged.",
+           "An event the consumer has not acknowledged is in one of two states: not delivered yet, or delivered "
+           "and not acknowledged (the consumer may have died holding it). Both are still to be handled.",
+           "The broker's monitoring endpoint reports both per consumer: `GET {monitoring_url}/jsz?consumers=true` "
+           "answers JSON with `account_details` -> `stream_detail` (each has a `name`) -> `consumer_detail` (each "
+           "has a `name`, `num_pending` and `num_ack_pending`).",
+           "Loop over `report['account_details']`, then each account's `stream_detail` whose `name` is `stream`, "
+           "then its `consumer_detail` whose `name` is `durable`; return `consumer['num_pending'] + "
+           "consumer['num_ack_pending']`; after the loops, `raise LookupError(...)`."])
+
+
+# -- outbox_prevents: which failures a transactional outbox prevents -----------------------
+FAILURES = {
+    "a": "Orders crashes after the broker stored `orders.placed` and before the order is committed: payments "
+         "charges an order orders never saved.",
+    "b": "Orders crashes after committing the order and before publishing its event: the order stays pending, "
+         "never charged.",
+    "c": "Payments crashes after charging and before acknowledging: the broker delivers `orders.placed` again.",
+    "d": "The relay dies after publishing an event and before deleting its row, and orders restarts three minutes "
+         "later: the relay publishes the event again.",
+    "e": "Payments declines an order: the stock orders reserved for it stays reserved.",
+}
+PREVENTED = {"a", "b"}
+_WHY = {
+    "a": "with an outbox no event leaves before its order is committed: the event is a row committed with the "
+         "order, and the relay publishes only committed rows (section 3.7's order that was never saved)",
+    "b": "the event was committed with the order, so it waits in the outbox, and the relay publishes what it finds "
+         "there when orders starts again",
+    "c": "that is at-least-once delivery, on the consumer's side of the broker; an outbox lives in the producer. "
+         "Payments' idempotency key is what makes the second delivery harmless (section 3.6)",
+    "d": "the broker drops a repeated message id only within the stream's duplicate window (120 s in the lesson's "
+         "run); three minutes later the copy is stored. An outbox publishes at least once, not exactly once, so "
+         "consumers must still be idempotent",
+    "e": "a declined payment is undone by the saga's compensating action (orders releases the stock, section 3.5); "
+         "the outbox only makes sure the events that drive it are published",
+}
+
+
+def _letters(answer) -> set[str]:
+    if isinstance(answer, str):
+        answer = [letter for letter in answer if letter.isalnum()]
+    if not isinstance(answer, (set, frozenset, list, tuple)):
+        raise Wrong(f"outbox_prevents() returned {answer!r}: return the letters, such as {{'a', 'c'}}.")
+    letters = {str(letter).strip().lower() for letter in answer}
+    if unknown := sorted(letters - set(FAILURES)):
+        raise Wrong(f"There is no failure {', '.join(unknown)}: the letters are {', '.join(sorted(FAILURES))}.")
+    return letters
+
+
+def _check_outbox(outbox_prevents) -> str:
+    if not callable(outbox_prevents):
+        raise Wrong("`outbox_prevents` should be a function that returns letters: `def outbox_prevents(): ...`")
+    chosen = _letters(outbox_prevents())
+    for letter in sorted(FAILURES):
+        if letter in PREVENTED and letter not in chosen:
+            raise Wrong(f"An outbox does prevent {letter}: {_WHY[letter]}.")
+        if letter not in PREVENTED and letter in chosen:
+            raise Wrong(f"An outbox does not prevent {letter}: {_WHY[letter]}.")
+    return ("Right: an outbox prevents a and b, the two halves of the dual write. It does not make delivery or "
+            "publishing exactly once (c, d: consumers stay idempotent), and it does not undo a saga's step (e).")
+
+
+outbox_prevents = Task(
+    name="outbox_prevents", lesson="03-message-passing", checker=_check_outbox, seconds=5,
+    hints=["An outbox fixes one problem: saving a change and publishing its event are two writes to two systems, "
+           "and a crash between them keeps one without the other. Which failures are that problem?",
+           "Where does each failure happen: in the producer (orders, saving and publishing), in the broker, or in "
+           "a consumer (payments)? An outbox is part of the producer.",
+           "The relay may publish a row twice (it dies before deleting it); the broker drops the copy only within "
+           "its duplicate window. And a declined payment is a saga's business, not a publishing one.",
+           "Two letters: the crash before the commit and the crash before the publish."])

@@ -207,3 +207,154 @@ def test_the_hints_go_from_the_idea_to_nearly_the_code():
     first, last = task.hint(1).message, task.hint(len(task.hints)).message
     assert "idempotency key" in first and "SELECT" not in first and "INSERT" not in first
     assert "INSERT OR IGNORE" in last and "rowcount" in last
+
+
+# -- backlog: read from a real broker's monitoring endpoint ---------------------------------
+from shipyard.exercises.l03_messages import backlog as backlog_task  # noqa: E402
+from shipyard.exercises.l03_messages import outbox_prevents as outbox_task  # noqa: E402
+
+
+def reading(found: str, value: str, missing: str = "raise LookupError(durable)", params: str = '{"consumers": "true"}'):
+    """A backlog that picks the consumer for which `found` holds and returns `value`."""
+    return define(f"""import httpx
+def backlog(url, stream, durable):
+    report = httpx.get(url + "/jsz", params={params}, timeout=2).json()
+    for s in report["account_details"][0]["stream_detail"]:
+        for c in s.get("consumer_detail", []):
+            if {found}:
+                return {value}
+    {missing}
+""", "backlog")
+
+
+BOTH_NAMES, BOTH_COUNTS = "s['name'] == stream and c['name'] == durable", "c['num_pending'] + c['num_ack_pending']"
+
+
+def test_the_backlog_stub_is_reported_unfinished():
+    assert backlog_task.check(stub(LESSON, "backlog")).kind == "unfinished"
+
+
+def test_the_backlog_solution_passes():
+    feedback = backlog_task.check(solution(LESSON, "backlog"))
+    assert feedback.ok, feedback.message
+
+
+def test_reading_the_backlog_from_the_ack_floor_passes_too():
+    feedback = backlog_task.check(reading(BOTH_NAMES, "s['state']['last_seq'] - c['ack_floor']['stream_seq']"))
+    assert feedback.ok, feedback.message
+
+
+# The consumer's events not acknowledged: not delivered, or delivered and not acknowledged.
+@pytest.mark.parametrize("value", ["s['state']['messages']", "s['state']['last_seq']"])
+def test_the_streams_size_is_told_apart_from_the_backlog(value):
+    feedback = backlog_task.check(reading(BOTH_NAMES, value))
+    assert feedback.kind == "wrong" and "returned 8, but payments has 7 events to handle" in feedback.message
+    assert "how many events the stream ORDERS holds" in feedback.message
+
+
+@pytest.mark.parametrize("value, missed", [("c['num_pending']", "3 delivered but not acknowledged"),
+                                           ("c['num_ack_pending']", "not the 4 not delivered yet")])
+def test_counting_only_one_kind_of_unacknowledged_event_is_named(value, missed):
+    feedback = backlog_task.check(reading(BOTH_NAMES, value))
+    assert feedback.kind == "wrong" and missed in feedback.message
+
+
+# ... of the consumer `durable` of the stream `stream`.
+SUM_OF_THE_STREAM = """import httpx
+def backlog(url, stream, durable):
+    report = httpx.get(url + "/jsz", params={"consumers": "true"}, timeout=2).json()
+    for s in report["account_details"][0]["stream_detail"]:
+        if s["name"] == stream:
+            return sum(c["num_pending"] + c["num_ack_pending"] for c in s["consumer_detail"])
+    raise LookupError(stream)
+"""
+
+
+@pytest.mark.parametrize("make", [lambda: reading("s['name'] == stream", BOTH_COUNTS),
+                                  lambda: define(SUM_OF_THE_STREAM, "backlog")], ids=["first", "sum"])
+def test_an_answer_that_does_not_look_at_the_consumers_name_is_told_to(make):
+    feedback = backlog_task.check(make())
+    assert feedback.kind == "wrong" and "find the consumer by its name" in feedback.message
+
+
+BY_NAME_ACROSS_STREAMS = """import httpx
+def backlog(url, stream, durable):
+    report = httpx.get(url + "/jsz", params={"consumers": "true"}, timeout=2).json()
+    consumers = {c["name"]: c for s in report["account_details"][0]["stream_detail"] for c in s.get("consumer_detail", [])}
+    return consumers[durable]["num_pending"] + consumers[durable]["num_ack_pending"]
+"""
+
+
+@pytest.mark.parametrize("make", [lambda: reading("c['name'] == durable", BOTH_COUNTS),
+                                  lambda: define(BY_NAME_ACROSS_STREAMS, "backlog")], ids=["first", "dict"])
+def test_an_answer_that_does_not_look_at_the_stream_is_told_to(make):
+    feedback = backlog_task.check(make())
+    assert feedback.kind == "wrong" and "unique only within its stream, so find the stream first" in feedback.message
+
+
+@pytest.mark.parametrize("params", ["{}", '{"streams": "true"}'])
+def test_asking_the_monitoring_endpoint_without_consumers_is_told_how_to_ask(params):
+    feedback = backlog_task.check(reading(BOTH_NAMES, BOTH_COUNTS, params=params))
+    assert feedback.kind == "wrong" and "/jsz?consumers=true" in feedback.message
+
+
+# ... and LookupError for a consumer the broker does not have.
+@pytest.mark.parametrize("missing, said", [("return 0", "returned 0"), ("pass", "returned None")])
+def test_an_answer_that_does_not_raise_for_a_missing_consumer_is_told_to(missing, said):
+    feedback = backlog_task.check(reading(BOTH_NAMES, BOTH_COUNTS, missing=missing))
+    assert feedback.kind == "wrong" and said in feedback.message and "raise LookupError" in feedback.message
+
+
+def test_a_backlog_that_waits_without_a_timeout_is_stopped_with_words():
+    feedback = backlog_task.check(define("def backlog(url, stream, durable):\n    while True:\n        pass", "backlog"))
+    assert feedback.kind == "wrong" and "did not answer within 3 s" in feedback.message
+
+
+def test_a_backlog_that_calls_sys_exit_gets_words():
+    feedback = backlog_task.check(define("import sys\ndef backlog(url, stream, durable):\n    sys.exit()", "backlog"))
+    assert feedback.kind == "wrong" and "sys.exit(None)" in feedback.message
+
+
+# -- outbox_prevents: conceptual -------------------------------------------------------------
+def test_the_outbox_stub_is_reported_unfinished():
+    assert outbox_task.check(stub(LESSON, "outbox_prevents")).kind == "unfinished"
+
+
+def test_the_outbox_solution_passes_and_so_do_letters_in_another_shape():
+    assert outbox_task.check(solution(LESSON, "outbox_prevents")).ok
+    assert outbox_task.check(lambda: ["B", "a"]).ok and outbox_task.check(lambda: "a, b").ok
+
+
+@pytest.mark.parametrize("chosen, missed", [({"b"}, "prevent a:"), ({"b", "c"}, "prevent a:"),
+                                            ({"a"}, "prevent b:"), ({"a", "d"}, "prevent b:")])
+def test_leaving_out_a_failure_the_outbox_prevents_says_why_it_does(chosen, missed):
+    feedback = outbox_task.check(lambda: chosen)
+    assert feedback.kind == "wrong" and f"An outbox does {missed}" in feedback.message
+
+
+@pytest.mark.parametrize("chosen, why", [({"a", "b", "c"}, "at-least-once delivery"),
+                                         ({"a", "b", "c", "e"}, "at-least-once delivery"),
+                                         ({"a", "b", "d"}, "duplicate window"),
+                                         ({"a", "b", "d", "e"}, "at least once, not exactly once"),
+                                         ({"a", "b", "e"}, "compensating action"),
+                                         (set("abcde"), "at-least-once delivery")])
+def test_choosing_a_failure_the_outbox_does_not_prevent_names_the_misconception(chosen, why):
+    feedback = outbox_task.check(lambda: chosen)
+    assert feedback.kind == "wrong" and "An outbox does not prevent" in feedback.message and why in feedback.message
+
+
+@pytest.mark.parametrize("returned, said", [(None, "returned None"), (3, "returned 3"), ("az", "no failure z")])
+def test_an_answer_that_is_not_letters_gets_words(returned, said):
+    feedback = outbox_task.check(lambda: returned)
+    assert feedback.kind == "wrong" and said in feedback.message
+
+
+def test_an_outbox_answer_that_calls_sys_exit_gets_words():
+    feedback = outbox_task.check(define("import sys\ndef outbox_prevents():\n    sys.exit('ab')", "outbox_prevents"))
+    assert feedback.kind == "wrong" and "sys.exit('ab')" in feedback.message
+
+
+def test_an_outbox_answer_that_hangs_is_stopped_with_words():
+    feedback = dataclasses.replace(outbox_task, seconds=1).check(
+        define("def outbox_prevents():\n    while True:\n        pass", "outbox_prevents"))
+    assert feedback.kind == "wrong" and "did not finish within 1 s" in feedback.message
