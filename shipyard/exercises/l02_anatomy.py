@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from shipyard import services
+from shipyard.exercises.challenges import Choice, Option, Prediction
 from shipyard.exercises.task import Task, Unfinished, Wrong
 from shipyard.paths import workdir
 
@@ -404,3 +405,40 @@ owner = Task(
            "Look at who starts each flow: restocking is the catalog's work, changing the rates shipping's.",
            "A product's weight means something to shipping (a parcel), not to the catalog: who weighs it?",
            "`return {'product name': 'catalog', 'price': 'catalog', 'stock': 'catalog', 'weight': ..., ...}[data]`."])
+
+
+# -- the lesson's challenges (never graded): each wrong option is a misconception its run refutes ---
+with_closes = Choice("with_closes", "When a `with conn:` block of sqlite3 ends, is the connection closed?", [
+    Option("Yes: leaving a `with` block always closes what it opened, as it does for a file",
+           "No: the run shows the connection answering a query after the block. A `with` block does what the "
+           "object's own __exit__ says; sqlite3's commits or rolls back."),
+    Option("No: it commits the transaction (or rolls it back on an error); the connection stays open until close()",
+           "The connection answers after the block, and only close() ends it. That is why db() closes "
+           "it in a finally.", right=True),
+    Option("Yes, unless an error happened inside the block",
+           "No: with or without an error, sqlite3's block ends the transaction only. The run shows the "
+           "connection still open after a block that ended without error, and close() is what ends it."),
+])
+
+disk_gone = Choice("disk_gone", "With its disk gone, what will the catalog answer on /health/live and /health/ready?", [
+    Option("503 on both: a service that cannot read its data is down",
+           "No: the run shows /health/live answering 200. The process answers, and a restart would not bring "
+           "the disk back: only readiness fails."),
+    Option("200 on both: the process is still running, so it is healthy",
+           "No: the run shows /health/ready answering 503, with the reason. Readiness reads the database; "
+           "a running process is not yet a working one (reviews' /health says ok while its requests fail)."),
+    Option("200 on /health/live and 503 on /health/ready: alive, not ready",
+           "The process answers (live), and it cannot read its database (not ready), so a platform "
+           "would send it no traffic without restarting it.", right=True),
+    Option("Nothing: the process crashes when its database file goes away",
+           "No: the run shows both processes answering. SQLite opens the file for each request (db() and the "
+           "chassis alike), so a missing file is an error for that request, not the end of the process."),
+])
+
+extra_calls = Prediction(
+    "extra_calls", "The paid order (2 keyboards) causes some requests in the shop. How many more will it cause "
+    "in the split by table?",
+    ["none: the same calls, only to other services",
+     "one or a few more: the stock is read, then written back, where the catalog reserves it in one call",
+     "twice as many or more: with a service per table, everything is a call"],
+    outcome=lambda extra: 0 if extra[0] <= 0 else 1 if extra[0] < extra[1] else 2)

@@ -367,3 +367,23 @@ def test_owner_that_exits_or_hangs_is_answered_in_words():
     assert "sys.exit" in ex.owner.check(lambda data: sys.exit()).message
     hung = ex.owner.check(forever)
     assert hung.kind == "wrong" and "did not finish within 5 s" in hung.message
+
+
+# == the lesson's challenges ========================================================================
+@pytest.mark.parametrize("extra, shop, option", [(0, 4, 0), (1, 4, 1), (3, 4, 1), (4, 4, 2), (9, 4, 2)])
+def test_extra_calls_maps_the_requests_an_order_adds_to_its_option(extra, shop, option):
+    assert ex.extra_calls.outcome((extra, shop)) == option
+
+
+def test_extra_calls_reveal_names_what_the_run_counted():
+    challenge = ex.extra_calls
+    challenge.predicted = None
+    assert ex.extra_calls.reveal((1, 4), "5 requests against 4").message == (
+        "No prediction was made; the run shows: one or a few more: the stock is read, then written back, where "
+        "the catalog reserves it in one call (5 requests against 4).")
+
+
+@pytest.mark.parametrize("challenge, right", [(ex.with_closes, 1), (ex.disk_gone, 2)])
+def test_the_lessons_choices_call_only_the_option_its_run_shows_right(challenge, right):
+    kinds = [challenge.answer(i).kind for i in range(len(challenge.options))]
+    assert kinds == ["right" if i == right else "misconception" for i in range(len(challenge.options))]
