@@ -3,12 +3,14 @@
 Tasks: `count_failures` (decide, request by request, what failed), `what_buys_what` (what
 replicas buy, what splitting into services buys, and what neither does), and
 `seconds_unavailable` (a capability's seconds unavailable from an open-loop recording).
+Challenges: `hop_cost`, `roll`, `scope`, `crash`, each a misconception the lesson's run refutes.
 """
 import time
 
 import httpx
 
 from shipyard import services
+from shipyard.exercises.challenges import Choice, Option, Prediction
 from shipyard.exercises.fixtures import counting_server, healthy_catalog, refusing_url, silent_url
 from shipyard.exercises.limits import TimeLimit, call_with_deadline
 from shipyard.exercises.task import Task, Wrong
@@ -113,8 +115,8 @@ BUYS = {
         SERVICES: "splitting did not keep ordering up: when payments' one process was restarted, ordering was "
                   "unavailable until it was back (1.5). Replicas did that: while one restarted, the other took "
                   "the connections.",
-        NEITHER: "the monolith's two replicas, rolled one at a time, kept answering: one was always up to take "
-                 "new connections (1.5)."}),
+        NEITHER: "the monolith's two replicas were rolled one at a time, so one was always up to take new "
+                 "connections: compare the first two rows' seconds unavailable in 1.5."}),
     "b": (SERVICES, {
         REPLICAS: "both monolith redeploys, the one process and the two replicas, replaced every process, and "
                   "the catalog's and orders' code with it (1.5: 'replaced').",
@@ -268,3 +270,63 @@ seconds_unavailable = Task(
            "`down_since = None`; on a failure with `down_since is None`, set it to that request's `sent`.",
            "On a success with `down_since is not None`, add `sent - down_since` and set it back to None. "
            "After the loop, if `down_since is not None`, add `end - down_since`."])
+
+
+# --- the lesson's challenges (never graded): each wrong option is a misconception its run refutes
+def _hop_outcome(ratio: float) -> int:
+    """The services' median per order over the monolith's."""
+    return 0 if ratio < 0.9 else 1 if ratio <= 1.1 else 2
+
+
+hop_cost = Prediction(
+    "hop_cost", "Placing one order, again and again: which shop will answer faster, the monolith or the services?",
+    ["the services: each is smaller, with less code to run",
+     "neither, within 10%: between processes on one machine, the network costs next to nothing",
+     "the monolith: the services add HTTP requests between processes to every order"],
+    outcome=_hop_outcome)
+
+
+def _roll_outcome(seconds: tuple[float, float]) -> int:
+    """(rolled replicas, one process restarted): each the longer of its capabilities' seconds unavailable."""
+    rolled, single = seconds
+    return 1 if rolled < 0.5 * single else 2 if rolled > 1.5 * single else 0
+
+
+roll = Prediction(
+    "roll", "Restarting the monolith's one process interrupts every capability. Rolling its two replicas, one at "
+    "a time, with the same change: how long will the shop be unavailable, compared with the one process?",
+    ["as long: redeploying a monolith interrupts everything it serves, however many processes it has",
+     "much shorter, perhaps not at all: while one replica restarts, the other takes the connections",
+     "longer: two processes are restarted instead of one"],
+    outcome=_roll_outcome)
+
+scope = Choice("scope", "The change was to payments alone. Which processes did each redeploy replace?", [
+    Option("In every shop, only the code that runs payments: a deploy replaces what changed",
+           "No: a monolith's process runs all three capabilities, so both monolith redeploys replaced every "
+           "process, and the catalog's and orders' code with it (the run shows each monolith process 'replaced')."),
+    Option("In the monolith with 2 replicas, one process: a roll replaces one replica and keeps the other",
+           "No: a roll replaces every replica, one at a time; one is up at any moment, but none is kept (the run "
+           "shows both replicas 'replaced')."),
+    Option("In the services, all three: a shop is released as a whole",
+           "No: catalog and orders 'kept running' with the process ids they had; only payments was replaced. "
+           "Each service is released on its own."),
+    Option("In the monoliths, every process; in the services, payments' process alone",
+           "That is the scope independent deployment buys. Catalog and orders kept running, and nothing "
+           "their teams had merged shipped with the payments change.", right=True),
+])
+
+crash = Choice("crash", "A bug crashes every process that runs payments' code. What will still answer?", [
+    Option("In the monolith with 2 replicas, everything: the other replica takes over",
+           "No: both replicas run payments' code, so both crash; the run shows nothing of that monolith "
+           "answering. Replicas help while one process is away, not against a fault in the code they share."),
+    Option("In the services, nothing: one crashed service takes the whole system down",
+           "No: the run shows browsing and order history still answering in the services. The catalog's process "
+           "runs no payments code, so the crash never reached it."),
+    Option("In the services, everything: orders carries on without payments",
+           "No: the run shows placing an order failing in the services: orders calls payments synchronously and "
+           "waits for it on every order. Lesson 03 removes that coupling with events."),
+    Option("In the services, browsing and order history; in both monoliths, nothing",
+           "A crash fails every process that runs the broken code. In the monoliths that is every process; "
+           "in the services it is payments, and the one capability that waits for it: placing orders.",
+           right=True),
+])

@@ -423,3 +423,22 @@ def test_seconds_unavailable_that_hangs_is_stopped_with_a_friendly_message():
 def test_seconds_unavailable_returning_the_outages_instead_of_their_seconds_is_told_to_return_a_number():
     feedback = unavailable.check(lambda results, deadline, end: [])
     assert feedback.kind == "wrong" and "should return a number of seconds" in feedback.message
+
+
+# === the lesson's predictions: what each measurement reveals ===================================
+@pytest.mark.parametrize("ratio, option", [(0.5, 0), (0.95, 1), (1.1, 1), (1.2, 2), (2.4, 2)])
+def test_the_hop_cost_reveal_names_the_option_the_measured_ratio_matches(ratio, option):
+    assert l01_monolith.hop_cost.outcome(ratio) == option
+
+
+@pytest.mark.parametrize("rolled, single, option", [(0.0, 0.44, 1), (0.1, 0.44, 1), (0.3, 0.44, 0), (0.0, 0.0, 0),
+                                                    (1.0, 0.44, 2)])
+def test_the_roll_reveal_compares_the_rolled_replicas_with_the_one_process(rolled, single, option):
+    assert l01_monolith.roll.outcome((rolled, single)) == option
+
+
+def test_a_roll_prediction_of_as_long_is_called_a_misconception_when_the_replicas_kept_answering():
+    roll = dataclasses.replace(l01_monolith.roll)
+    roll.commit(0)
+    feedback = roll.reveal((0.0, 0.44), "rolled 0.00 s, one process restarted 0.44 s")
+    assert feedback.kind == "misconception" and "the other takes the connections" in feedback.message
