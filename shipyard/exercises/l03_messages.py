@@ -453,3 +453,56 @@ outbox_prevents = Task(
            "The relay may publish a row twice (it dies before deleting it); the broker drops the copy only within "
            "its duplicate window. And a declined payment is a saga's business, not a publishing one.",
            "Two letters: the crash before the commit and the crash before the publish."])
+
+
+# -- the lesson's challenges (never graded): each wrong option is a misconception its run refutes --
+from shipyard.exercises.challenges import Choice, Option, Prediction  # noqa: E402
+
+acknowledged = Choice(
+    "acknowledged", "Payments has charged the order and acknowledged its event. What will the broker count: "
+    "events in the ORDERS stream, and events in payments' backlog?", [
+        Option("0 and 0: the broker deletes an event once it is acknowledged",
+               "No: the run shows the stream still holding the event. The shop's streams use limits retention: an "
+               "acknowledgement moves the consumer's place in the stream and deletes nothing."),
+        Option("1 and 0: the stream keeps the event; payments' place has moved past it",
+               "The stream keeps events until a limit (none is set here); the backlog is one consumer's count of "
+               "events it has not acknowledged.", right=True),
+        Option("1 and 1: a consumer's backlog is every event in its stream",
+               "No: the run shows a backlog of 0 beside a stream of 1. The backlog counts only the events this "
+               "consumer has not acknowledged; another consumer of the same stream has its own."),
+    ])
+
+while_down = Prediction(
+    "while_down", "Payments is down. Of twenty orders placed at once on the events path, how many will orders "
+    "refuse?", ["all 20, like the RPC path: an order needs payments", "a few: those the broker cannot hand to "
+                "payments at once", "none: orders only needs the broker to store the event"],
+    outcome=lambda refused: 0 if refused == 20 else 1 if refused > 0 else 2)
+
+refused_charged = Choice(
+    "refused_charged", "The RPC path refused all twenty orders with 503 while payments was down, and orders-rpc "
+    "never saved them. Payments is back: how many of those twenty has it charged?", [
+        Option("None: a refused order never reached payments",
+               "No: the run finds twenty charges for orders no orders service saved. The requests had reached "
+               "payments' listening socket; a refusal after a timeout says only that no answer came in time."),
+        Option("All twenty: their requests waited in payments' socket, and payments served them when it came back",
+               "A timeout does not tell the caller whether its call happened: payments charged orders their "
+               "caller had already refused.", right=True),
+        Option("Only those that reached payments before it crashed",
+               "No: payments was killed before the first of the twenty was placed, and the run finds twenty "
+               "charges. The requests waited for payments and were served when it returned."),
+    ])
+
+relay_again = Choice(
+    "relay_again", "Orders restarts with its event still in the outbox, although the broker stored it before the "
+    "crash. What happens to the stream?", [
+        Option("Nothing is published: an outbox publishes each event exactly once",
+               "No: the relay cannot know the broker stored the event, so it publishes the row again; the run shows "
+               "the row gone from the outbox, which the relay deletes only after the broker took its publish."),
+        Option("It grows by one: the broker stores every publish, and payments will charge the order again",
+               "No: the run shows the stream did not grow. A publish whose message id the stream has stored within "
+               "its duplicate window is dropped."),
+        Option("It stays the same: the relay publishes again with the same message id, and the broker drops the "
+               "copy because it is within the duplicate window",
+               "And only within the window (120 s in this run): a relay that came back later would add a second "
+               "copy. An outbox publishes at least once, so consumers stay idempotent.", right=True),
+    ])

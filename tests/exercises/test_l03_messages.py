@@ -358,3 +358,20 @@ def test_an_outbox_answer_that_hangs_is_stopped_with_words():
     feedback = dataclasses.replace(outbox_task, seconds=1).check(
         define("def outbox_prevents():\n    while True:\n        pass", "outbox_prevents"))
     assert feedback.kind == "wrong" and "did not finish within 1 s" in feedback.message
+
+
+# -- the lesson's prediction: its outcome is a pure function of what the run measured --------
+from shipyard.exercises.l03_messages import while_down  # noqa: E402
+
+
+@pytest.mark.parametrize("refused, option", [(20, 0), (19, 1), (1, 1), (0, 2)])
+def test_the_while_down_prediction_maps_each_count_of_refused_orders_to_its_option(refused, option):
+    assert while_down.outcome(refused) == option
+
+
+def test_the_while_down_reveal_says_what_the_run_shows_and_whether_the_prediction_held():
+    assert while_down.reveal(0, "0 of 20 refused").message.endswith("store the event (0 of 20 refused).")
+    predicted = dataclasses.replace(while_down)
+    predicted.commit(0)
+    feedback = predicted.reveal(0)
+    assert feedback.kind == "misconception" and feedback.message.startswith("You predicted 'all 20, like the RPC path")
