@@ -307,6 +307,26 @@ def test_seconds_unavailable_the_solution_passes_on_every_recording_and_a_real_r
     assert "On a catalog restarted under traffic in this check" in feedback.message
 
 
+def test_the_seconds_unavailable_check_stops_the_catalog_it_restarted_even_when_the_answer_raises():
+    from shipyard import services
+    unavailable.check(solution(LESSON, "seconds_unavailable"))
+    raising_on_real_data = define("""def seconds_unavailable(results, deadline, end):
+    if len(results) > 10:
+        raise ValueError("too many")
+    unavailable, down_since = 0.0, None
+    for sent, took, status in results:
+        ok = status is not None and status < 500 and took <= deadline
+        if not ok and down_since is None:
+            down_since = sent
+        elif ok and down_since is not None:
+            unavailable, down_since = unavailable + sent - down_since, None
+    return unavailable + (end - down_since if down_since is not None else 0)
+""", "seconds_unavailable")
+    feedback = unavailable.check(raising_on_real_data)
+    assert feedback.kind == "wrong" and "raised ValueError: too many" in feedback.message
+    assert not [child for child in services.running() if child.name == "catalog-restarted-by-check"]
+
+
 # -- no answer is a failure
 def test_an_answer_that_calls_no_answer_a_success_is_caught():
     feedback = unavailable.check(variant(OK, "ok = status is None or (status < 500 and took <= deadline)"))
