@@ -16,8 +16,10 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,9 +118,10 @@ def run(name: str, *args: str, env: dict[str, str] | None = None, timeout: float
     child_env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "HYPOTHESIS_STORAGE_DIRECTORY": hypothesis,
                  "PY_COLORS": "0",  # a kernel may force colour; the report is read as text
                  **(env or {})}
-    started = time.perf_counter()
-    done = processes.run(command, timeout, cwd=cwd, env=child_env)  # dies with the kernel
-    seconds = time.perf_counter() - started
+    with _showing_progress(name):
+        started = time.perf_counter()
+        done = processes.run(command, timeout, cwd=cwd, env=child_env)  # dies with the kernel
+        seconds = time.perf_counter() - started
     output = done.stdout + done.stderr
     if report.exists():
         cases, failures = _read_junit(report)
@@ -127,6 +130,38 @@ def run(name: str, *args: str, env: dict[str, str] | None = None, timeout: float
         failures = [("pytest", summary)] * (_count("failed", summary) + _count("error", summary) or 1)
         cases = [("?", 0.0)] * _count("passed", summary) + [(name, 0.0) for name, _ in failures]
     return Suite(name, tuple(cases), tuple(failures), seconds, output)
+
+
+@contextmanager
+def _showing_progress(name: str):
+    """In a notebook, a line that counts the seconds while pytest runs, emptied when it ends
+    (so the stored output is the same at every run); elsewhere, nothing."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        yield
+        return
+    if getattr(get_ipython(), "kernel", None) is None:
+        yield
+        return
+    # Shown empty, then updated: a checker that reads only what a cell first displays (nbval)
+    # sees the same empty line as the stored notebook, whose last update empties it again.
+    handle = display({"text/plain": ""}, raw=True, display_id=True)
+    done, began = threading.Event(), time.monotonic()
+
+    def tick():
+        while not done.wait(0.5):
+            handle.update({"text/plain": f"pytest: {name}, running for {time.monotonic() - began:.0f} s"}, raw=True)
+
+    ticker = threading.Thread(target=tick, name="suite-progress", daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        done.set()
+        ticker.join()
+        handle.update({"text/plain": ""}, raw=True)
 
 
 def source(path, test: str) -> str:
