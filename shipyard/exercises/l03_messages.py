@@ -13,6 +13,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from contextlib import closing
 
 from shipyard import bus
 from shipyard.exercises.limits import TimeLimit, call_with_deadline
@@ -186,7 +187,7 @@ def _overlap(charge_once) -> None:
     deadline = time.monotonic() + CALL_SECONDS * 2
     while not held.wait(0.01) and worker.is_alive() and time.monotonic() < deadline:
         pass
-    returned, error = _once(charge_once, second, OVERLAPPING)
+    _returned, error = _once(charge_once, second, OVERLAPPING)
     second.close()
     go.set()
     worker.join(CALL_SECONDS * 3)
@@ -195,7 +196,8 @@ def _overlap(charge_once) -> None:
     first.set_trace_callback(None)
     if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
         # the first holds a lock: the two are serialised. The broker would deliver again.
-        returned, error = _once(charge_once, new_ledger(path), OVERLAPPING)
+        with closing(new_ledger(path)) as third:
+            _returned, error = _once(charge_once, third, OVERLAPPING)
     for failed in (outcome.get("a", (None, None))[1], error):
         if failed:
             _raise_for(failed)
@@ -213,8 +215,8 @@ def _check(charge_once) -> str:
         raise Wrong("`charge_once` should be a function: `def charge_once(conn, event): ...`")
     # A first call on a ledger of its own, before any broker starts: a stub, a crash or a
     # hang is reported at once.
-    _returned, error = _once(charge_once, new_ledger(), {"event_id": "e-o-00", "order_id": "o-00",
-                                                         "amount_cents": 1900})
+    with closing(new_ledger()) as own:
+        _returned, error = _once(charge_once, own, {"event_id": "e-o-00", "order_id": "o-00", "amount_cents": 1900})
     if error:
         _raise_for(error)
     conn = new_ledger()
@@ -456,7 +458,7 @@ outbox_prevents = Task(
 
 
 # -- the lesson's challenges (never graded): each wrong option is a misconception its run refutes --
-from shipyard.exercises.challenges import Choice, Option, Prediction  # noqa: E402
+from shipyard.exercises.challenges import Choice, Option, Prediction
 
 acknowledged = Choice(
     "acknowledged", "Payments has charged the order and acknowledged its event. What will the broker count: "

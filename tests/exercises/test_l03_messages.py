@@ -1,10 +1,12 @@
-"""Exercise 03, charge_once: fed by a real broker that duplicates and redelivers events, with
-orders of equal amounts, one charged before a restart, and two deliveries overlapping."""
+"""Exercise 03. charge_once: fed by a real broker that duplicates and redelivers events, with
+orders of equal amounts, one charged before a restart, and two deliveries overlapping.
+backlog: read from a real broker's monitoring endpoint. outbox_prevents: conceptual."""
 import dataclasses
 
 import pytest
 
 from answers import define, solution, stub
+
 from shipyard.exercises.l03_messages import charge_once as task
 
 LESSON = "03-message-passing"
@@ -210,8 +212,8 @@ def test_the_hints_go_from_the_idea_to_nearly_the_code():
 
 
 # -- backlog: read from a real broker's monitoring endpoint ---------------------------------
-from shipyard.exercises.l03_messages import backlog as backlog_task  # noqa: E402
-from shipyard.exercises.l03_messages import outbox_prevents as outbox_task  # noqa: E402
+from shipyard.exercises.l03_messages import backlog as backlog_task
+from shipyard.exercises.l03_messages import outbox_prevents as outbox_task
 
 
 def reading(found: str, value: str, missing: str = "raise LookupError(durable)", params: str = '{"consumers": "true"}'):
@@ -361,7 +363,7 @@ def test_an_outbox_answer_that_hangs_is_stopped_with_words():
 
 
 # -- the lesson's prediction: its outcome is a pure function of what the run measured --------
-from shipyard.exercises.l03_messages import while_down  # noqa: E402
+from shipyard.exercises.l03_messages import while_down
 
 
 @pytest.mark.parametrize("refused, option", [(20, 0), (19, 1), (1, 1), (0, 2)])
