@@ -377,3 +377,40 @@ def test_the_while_down_reveal_says_what_the_run_shows_and_whether_the_predictio
     predicted.commit(0)
     feedback = predicted.reveal(0)
     assert feedback.kind == "misconception" and feedback.message.startswith("You predicted 'all 20, like the RPC path")
+
+
+# -- a check stops what it started ------------------------------------------------------------
+def started_by_checks() -> list[str]:
+    """The broker processes and check threads still alive, after a short wait for them to end."""
+    import os
+    import threading
+    import time
+
+    import psutil
+
+    deadline = time.monotonic() + 5
+    while True:
+        left = [p.name() for p in psutil.Process(os.getpid()).children(recursive=True) if "nats" in p.name()]
+        left += [t.name for t in threading.enumerate() if t.name.startswith(("checker-", "shipyard-overlap"))]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.05)
+
+
+def test_a_handler_that_raises_midway_through_the_deliveries_gets_words_and_the_broker_is_stopped():
+    feedback = task.check(answer(KEYED + """
+if conn.execute("SELECT 1 FROM charges WHERE order_id = ?", (event["order_id"],)).fetchone():
+    raise RuntimeError("seen it")
+conn.execute("INSERT INTO charges VALUES (?, ?)", (event["order_id"], event["amount_cents"]))
+return True
+"""))
+    assert feedback.kind == "wrong" and feedback.message == "Your code raised RuntimeError: seen it"
+    assert started_by_checks() == []
+
+
+@pytest.mark.parametrize("check", [lambda: task.check(answer(SELECT_THEN_INSERT)),
+                                   lambda: backlog_task.check(reading(BOTH_NAMES, "c['num_pending']"))],
+                         ids=["charge_once", "backlog"])
+def test_a_failed_check_leaves_no_broker_and_no_thread_behind(check):
+    assert check().kind == "wrong"
+    assert started_by_checks() == []
