@@ -279,7 +279,9 @@ def _fill(broker) -> None:
                 for durable, (fetched, acknowledged) in consumers.items():
                     subscription = await js.pull_subscribe(subject, durable=durable,
                                                            config=ConsumerConfig(ack_wait=120))
-                    messages = await subscription.fetch(fetched, timeout=2) if fetched else []
+                    messages = []
+                    while len(messages) < fetched:  # a fetch may hand out fewer than asked for
+                        messages += await subscription.fetch(fetched - len(messages), timeout=2)
                     for message in messages[:acknowledged]:
                         await message.ack_sync()
         finally:
