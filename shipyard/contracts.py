@@ -9,6 +9,7 @@ A rename that no longer matches the service's source (someone reformatted the li
 `ChangeDidNotApply`: a copy left unchanged would make a correct contract look wrong.
 """
 import difflib
+import os
 import re
 import shutil
 import tempfile
@@ -17,6 +18,8 @@ from pathlib import Path
 
 from shipyard import services
 from shipyard.paths import SERVICES, workdir
+
+os.environ.setdefault("PACT_DO_NOT_TRACK", "true")  # Pact sends no usage report from the course
 
 PACTS = SERVICES / "pacts"  # the shop's pact broker: the contracts its consumers published
 MESSAGES = SERVICES / "contracts"  # the shop's message contracts: a JSON Schema per event
