@@ -1,5 +1,10 @@
 """Lesson 04's tasks and challenges.
 
+Tasks, rising in difficulty: `cheapest_level` (which level of test is the cheapest that can
+catch each of five bugs, every wrong level explained from the lesson's measured costs),
+`orders_placed_ok` (a validator for the `orders.placed` message contract, run against events
+real orders publishes and against the near misses producers write) and `payments_contract`.
+
 Task `payments_contract`: the learner writes orders' consumer test for payments, a Pact
 interaction and orders' real client run against Pact's mock. The checker watches the mock
 (was it called? with what the interaction describes?), runs orders' real client against the
@@ -7,8 +12,10 @@ interaction with orders of its own, then verifies the pact against real payments
 as it is, with a card limit that declines every charge, and with `status` renamed. A good
 contract passes the first two and fails the third.
 """
+import json
 import os
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -209,3 +216,196 @@ payments_contract = Task(
            "The answer's body is `{'status': match.regex('paid', regex='^(paid|declined)$')}`. Then: `with "
            "pact.serve() as mock: status = PaymentsClient(httpx.Client(timeout=2), str(mock.url)).charge('o-1', "
            "1900)` and `assert status == 'paid'`."])
+
+
+# --- cheapest_level ---------------------------------------------------------------------------
+UNIT, COMPONENT, CONTRACT, INTEGRATION = "unit", "component", "contract", "integration"
+LEVELS = (UNIT, COMPONENT, CONTRACT, INTEGRATION)
+BUGS = {
+    "a": "payments marks a charge over its card limit as paid instead of declined.",
+    "b": "orders answers 500 instead of 422 when a request's quantity is the text \"two\".",
+    "c": "the catalog renames `price_cents` to `price` in its answers; orders still reads `price_cents`.",
+    "d": "orders starts writing the amount of each `orders.placed` as text, \"19.00\"; payments reads an integer.",
+    "e": "orders is deployed with the address of another NATS server than payments': each passes all its own "
+         "tests, and every order on the events path stays pending.",
+}
+# The cheapest level that can catch each bug, and why each other level is wrong, from lesson 04's run.
+CHEAPEST = {
+    "a": (UNIT, {
+        COMPONENT: "it would catch it, through HTTP, at about a tenth of a second a test (4.7); the limit is a rule of "
+                   "payments' domain, which a unit test calls directly in a few milliseconds.",
+        CONTRACT: "a contract checks the shape of what crosses between services: 'paid' and 'declined' are both "
+                  "strings the pact allows, so the wrong one passes it.",
+        INTEGRATION: "it would catch it, after starting three services, at seconds a test (4.6, 4.7): the most "
+                     "expensive way to test one rule of one service."}),
+    "b": (COMPONENT, {
+        UNIT: "the domain never sees the text \"two\": the 422 comes from the service's HTTP API, its request model, "
+              "which only a request through the API (TestClient) exercises.",
+        CONTRACT: "no other service sends orders a quantity: there is no consumer whose pact holds this request. "
+                  "It is orders' own API, tested alone.",
+        INTEGRATION: "it would catch it, starting three services for a bug in one: seconds a test, where one service "
+                     "alone through TestClient costs about a tenth of a second (4.7)."}),
+    "c": (CONTRACT, {
+        UNIT: "unit tests call the catalog's domain, which has no JSON: the rename is in the answer's model, and the "
+              "catalog's own tests passed with it (4.8).",
+        COMPONENT: "the catalog's component tests passed with the rename (4.8): they check the catalog's own idea of "
+                   "its API; only orders' pact says what orders reads.",
+        INTEGRATION: "it catches it, in seconds and three services started (4.8); the pact failed first, in the "
+                     "catalog's own build, starting no other service."}),
+    "d": (CONTRACT, {
+        UNIT: "the domain decides the amount; writing it into the event's JSON is where it goes wrong, and what "
+              "goes on the broker is what the message contract checks.",
+        COMPONENT: "orders' component tests check what orders answers, not what payments can read; payments' "
+                   "component tests publish the events their authors wrote, with integer amounts.",
+        INTEGRATION: "payments would drop the event as bad input and the publisher hears nothing (4.3): an "
+                     "integration test would see an order stay pending, seconds later, without saying why. "
+                     "orders' message-contract test fails in its own build, naming the field."}),
+    "e": (INTEGRATION, {
+        UNIT: "no rule of either service is wrong: each passes all its own tests.",
+        COMPONENT: "a component test gives each service an in-memory bus inside its own process: it never meets the "
+                   "addresses the services are deployed with.",
+        CONTRACT: "the message contract checks what an event carries, and it carries the right thing: it never "
+                  "reaches payments. Only real processes on a real broker, as deployed, show that."}),
+}
+
+
+def _check_cheapest_level(cheapest_level) -> str:
+    if not callable(cheapest_level):
+        raise Wrong("`cheapest_level` should be a function: `def cheapest_level(): return {...}`")
+    chosen = cheapest_level()
+    if not isinstance(chosen, dict):
+        raise Wrong(f"cheapest_level() returned {type(chosen).__name__}; it should return a dict, from each letter "
+                    "to UNIT, COMPONENT, CONTRACT or INTEGRATION, like {'a': UNIT, ...}.")
+    missing = sorted(set(CHEAPEST) - set(chosen))
+    extra = sorted(map(repr, set(chosen) - set(CHEAPEST)))
+    if missing or extra:
+        raise Wrong("The dict needs exactly the letters a to e." + (f" Missing: {', '.join(missing)}." if missing else "")
+                    + (f" Not a bug: {', '.join(extra)}." if extra else ""))
+    unknown = {letter: value for letter, value in chosen.items() if value not in LEVELS}
+    if unknown:
+        letter, value = sorted(unknown.items())[0]
+        raise Wrong(f"For ({letter}) you chose {value!r}: each choice is one of UNIT ({UNIT!r}), COMPONENT "
+                    f"({COMPONENT!r}), CONTRACT ({CONTRACT!r}) or INTEGRATION ({INTEGRATION!r}).")
+    wrong = [f"({letter}) not {chosen[letter]}: {why[chosen[letter]]}"
+             for letter, (right, why) in CHEAPEST.items() if chosen[letter] != right]
+    if wrong:
+        raise Wrong(f"{len(CHEAPEST) - len(wrong)} of {len(CHEAPEST)} right. " + " ".join(wrong))
+    return ("All five right. A domain rule is a unit test's, milliseconds; a service's own API a component test's; "
+            "what crosses between services, HTTP or events, a contract test's, in the provider's or producer's own "
+            "build; and only how the services are deployed together needs an integration test's seconds.")
+
+
+cheapest_level = Task(
+    name="cheapest_level", lesson="04-testing-microservices", checker=_check_cheapest_level, seconds=5,
+    hints=["Ask of each bug: where does it live? In one service's rules, in one service's API, in what crosses "
+           "between two services, or only in how they are deployed together? The cheapest test that reaches that "
+           "place is the answer.",
+           "A level above the cheapest one also catches the bug, but pays for more: the lesson measured milliseconds "
+           "for a unit test, about a tenth of a second for a component test, seconds for an integration test.",
+           "Look at 4.8: the catalog's own component tests passed the rename, the pact failed it. And at 4.3: a "
+           "malformed event is dropped, and its publisher hears nothing."])
+
+
+# --- orders_placed_ok ---------------------------------------------------------------------------
+SCHEMA_FILE = contracts.MESSAGES / "orders.placed.schema.json"
+# (what the event is, the event, whether the shared schema accepts it, why)
+PLACED = [
+    ("the schema's first example", {"order_id": "0123456789ab", "amount_cents": 1900}, True,
+     "it is one of the examples the schema itself holds."),
+    ("an event with a field payments does not read", {"order_id": "0123456789ab", "amount_cents": 60000,
+                                                        "placed_at": "2026-11-28T04:00:00Z"}, True,
+     "the schema allows fields it does not name (`additionalProperties: true`): a producer may add one."),
+    ("the smallest order the schema allows", {"order_id": "a", "amount_cents": 1}, True,
+     "a one-character id and 1 cent are inside the schema's bounds."),
+    ("the largest", {"order_id": "o" * 64, "amount_cents": 10_000_000}, True,
+     "a 64-character id and 10,000,000 cents are the schema's bounds, included."),
+    ("an amount written 1900.0", {"order_id": "o-1", "amount_cents": 1900.0}, True,
+     "JSON Schema counts 1900.0 as an integer, as JSON does: the contract accepts it, so a consumer must."),
+    ("an event without order_id", {"amount_cents": 1900}, False, "`order_id` is required."),
+    ("an event without amount_cents", {"order_id": "o-1"}, False, "`amount_cents` is required."),
+    ("an amount as text", {"order_id": "o-1", "amount_cents": "1900"}, False, "`amount_cents` is an integer."),
+    ("an amount that is a boolean", {"order_id": "o-1", "amount_cents": True}, False,
+     "JSON's true is not an integer, though Python's `isinstance(True, int)` says it is."),
+    ("an amount with a fraction", {"order_id": "o-1", "amount_cents": 19.5}, False, "`amount_cents` is an integer."),
+    ("an amount of zero", {"order_id": "o-1", "amount_cents": 0}, False, "the schema's minimum is 1."),
+    ("a negative amount", {"order_id": "o-1", "amount_cents": -5}, False, "the schema's minimum is 1."),
+    ("an amount over the schema's maximum", {"order_id": "o-1", "amount_cents": 10_000_001}, False,
+     "the schema's maximum is 10,000,000."),
+    ("an empty order_id", {"order_id": "", "amount_cents": 1900}, False,
+     "the pattern asks for 1 to 64 letters, digits or dashes."),
+    ("an order_id with a space", {"order_id": "o 1", "amount_cents": 1900}, False,
+     "the pattern allows letters, digits and dashes only."),
+    ("an order_id of 65 characters", {"order_id": "o" * 65, "amount_cents": 1900}, False,
+     "the pattern allows 64 characters at most."),
+    ("an order_id that is a number", {"order_id": 42, "amount_cents": 1900}, False, "`order_id` is a string."),
+    ("a list, not an object", ["o-1", 1900], False, "the schema's type is object."),
+]
+
+
+def _placed_answer(orders_placed_ok, event, what: str) -> bool:
+    try:
+        answer = orders_placed_ok(json.loads(json.dumps(event)))  # the event as it crosses the broker
+    except (Wrong, NotImplementedError):
+        raise
+    except Exception as error:
+        raise Wrong(f"For {what} ({json.dumps(event)}), orders_placed_ok raised {type(error).__name__}: "
+                    f"{str(error).splitlines()[0] if str(error) else ''}. A validator answers: return False for "
+                    "an event the schema refuses (`is_valid`, not `validate`, which raises).") from None
+    if not isinstance(answer, bool):
+        raise Wrong(f"For {what}, orders_placed_ok returned {answer!r}; it should return True or False.")
+    return answer
+
+
+def _published_by_orders(count: int = 2, timeout: float = 5) -> list[dict]:
+    """The `orders.placed` events real orders publishes, in-process on an in-memory bus, for orders
+    placed against a real catalog of the check's own (stopped when the events are in)."""
+    from fastapi.testclient import TestClient
+    from shop_chassis import Settings
+    from shop_chassis.events import InMemoryBus
+
+    orders = services.import_module("orders", "orders.app")
+    bus = InMemoryBus()
+    database = Path(tempfile.mkdtemp(prefix="orders-for-checks-", dir=workdir())) / "orders.sqlite3"
+    with services.start("catalog", label="catalog-for-checks-04") as catalog:
+        extra = {**orders.DEFAULTS, "CATALOG_URL": catalog.url, "PAYMENT_FLOW": "events"}
+        with TestClient(orders.build(Settings("orders", database_path=str(database), extra=extra), bus=bus)) as client:
+            for product, quantity in (("mouse", 1), ("keyboard", 2))[:count]:
+                placed = client.post("/orders", json={"product_id": product, "quantity": quantity})
+                if placed.status_code != 201:
+                    raise Wrong(f"The check could not place an order ({placed.status_code} {placed.text}); this is "
+                                "a bug in the course, not in your answer: please report it.")
+            deadline = time.monotonic() + timeout  # the outbox publishes a moment after the commit
+            while len(events := [e for s, e in bus.published if s == "orders.placed"]) < count:
+                if time.monotonic() > deadline:
+                    raise Wrong("The check's orders published no orders.placed in time; this is a bug in the course, "
+                                "not in your answer: please report it.")
+                time.sleep(0.01)
+    return events
+
+
+def _check_orders_placed_ok(orders_placed_ok) -> str:
+    if not callable(orders_placed_ok):
+        raise Wrong("`orders_placed_ok` should be a function: `def orders_placed_ok(event): ...`")
+    for what, event, accepted, why in PLACED:
+        if _placed_answer(orders_placed_ok, event, what) is not accepted:
+            said = "accepts" if accepted else "refuses"
+            raise Wrong(f"For {what} ({json.dumps(event)}), orders_placed_ok returned {not accepted}; the shared "
+                        f"schema {said} it: {why}")
+    events = _published_by_orders()
+    for event in events:
+        if not _placed_answer(orders_placed_ok, event, "an event real orders published"):
+            raise Wrong(f"orders_placed_ok refused {json.dumps(event)}, an event real orders published in this "
+                        "check, and the schema accepts: read the rules from the schema, not from an example.")
+    return (f"orders_placed_ok agreed with the shared schema on {len(PLACED)} events, accepting the examples, an "
+            "extra field and 1900.0 and refusing every near miss, and accepted the "
+            f"{len(events)} orders.placed real orders published in this check: {json.dumps(events[0])}, ...")
+
+
+orders_placed_ok = Task(
+    name="orders_placed_ok", lesson="04-testing-microservices", checker=_check_orders_placed_ok, seconds=20,
+    hints=["The contract is the schema file, not an example: an event is valid exactly when the shared JSON Schema "
+           "accepts it. Let a JSON Schema validator decide, rather than rules of your own.",
+           "Read it once: `SCHEMA = json.loads((contracts.MESSAGES / 'orders.placed.schema.json').read_text())`. "
+           "The `jsonschema` package validates against it; the schema says which draft (`$schema`: 2020-12).",
+           "`jsonschema.Draft202012Validator(SCHEMA).is_valid(event)` answers True or False; "
+           "`jsonschema.validate` raises instead, which a validator that answers must not."])

@@ -1,6 +1,7 @@
 """Exercise 04: every task's stub, solution, and the near misses learners write, each run for
 real (orders' client against Pact's mock, pacts verified against real payments processes)."""
 import dataclasses
+import json
 
 import psutil
 import pytest
@@ -175,3 +176,190 @@ def test_a_course_change_that_no_longer_applies_is_reported_as_the_courses_fault
     feedback = task.check(solution(LESSON, "payments_contract"))
     assert feedback.kind == "wrong" and "not because of your contract" in feedback.message
     assert "payments/api.py declares the field 'state' 0 times" in feedback.message
+
+
+# == cheapest_level ===================================================================================
+from shipyard.exercises import l04_testing  # noqa: E402
+from shipyard.exercises.l04_testing import cheapest_level as levels  # noqa: E402
+
+RIGHT_LEVELS = {"a": "unit", "b": "component", "c": "contract", "d": "contract", "e": "integration"}
+
+
+def choosing(**changes):
+    return lambda: {**RIGHT_LEVELS, **changes}
+
+
+def test_cheapest_level_stub_is_reported_unfinished():
+    assert levels.check(stub(LESSON, "cheapest_level")).kind == "unfinished"
+
+
+def test_cheapest_level_solution_passes():
+    feedback = levels.check(solution(LESSON, "cheapest_level"))
+    assert feedback.ok, feedback.message
+
+
+def test_every_wrong_level_for_every_bug_has_its_own_explanation():
+    for letter, (right, why) in l04_testing.CHEAPEST.items():
+        assert set(why) == set(l04_testing.LEVELS) - {right}, letter
+        for level, explanation in why.items():
+            feedback = levels.check(choosing(**{letter: level}))
+            assert feedback.kind == "wrong" and f"({letter}) not {level}: {explanation}" in feedback.message
+            assert "4 of 5 right" in feedback.message
+
+
+@pytest.mark.parametrize("letter, level, words", [
+    ("a", "component", "a tenth of a second"), ("a", "integration", "three services"),
+    ("b", "unit", "TestClient"), ("b", "contract", "no other service sends orders"),
+    ("c", "component", "passed with the rename"), ("c", "integration", "the pact failed first"),
+    ("d", "component", "integer amounts"), ("d", "integration", "publisher hears nothing"),
+    ("e", "contract", "never reaches payments"), ("e", "component", "in-memory bus")])
+def test_a_level_above_or_beside_the_cheapest_is_explained_from_the_lessons_run(letter, level, words):
+    feedback = levels.check(choosing(**{letter: level}))
+    assert feedback.kind == "wrong" and words in feedback.message
+
+
+def test_two_wrong_levels_are_both_explained():
+    feedback = levels.check(choosing(c="integration", e="contract"))
+    assert "3 of 5 right" in feedback.message and "(c) not integration" in feedback.message
+    assert "(e) not contract" in feedback.message
+
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda: ["unit"] * 5, "should return a dict"),
+    (lambda: {"a": "unit"}, "Missing: b, c, d, e"),
+    (lambda: {**RIGHT_LEVELS, "f": "unit"}, "Not a bug: 'f'"),
+    (lambda: {**RIGHT_LEVELS, "a": "UNIT"}, "each choice is one of UNIT"),
+    (lambda: {**RIGHT_LEVELS, "e": "end-to-end"}, "For (e) you chose 'end-to-end'")])
+def test_a_malformed_choice_is_told_its_shape(answer, words):
+    feedback = levels.check(answer)
+    assert feedback.kind == "wrong" and words in feedback.message
+
+
+def test_cheapest_level_calling_sys_exit_gets_words():
+    feedback = levels.check(define("import sys\ndef cheapest_level():\n    sys.exit()", "cheapest_level"))
+    assert feedback.kind == "wrong" and "sys.exit(None)" in feedback.message
+
+
+def test_cheapest_level_that_hangs_is_stopped_with_a_friendly_message():
+    hanging = define("def cheapest_level():\n    while True:\n        pass", "cheapest_level")
+    feedback = dataclasses.replace(levels, seconds=1).check(hanging)
+    assert feedback.kind == "wrong" and "did not finish within 1 s" in feedback.message
+
+
+# == orders_placed_ok =================================================================================
+from shipyard.exercises.l04_testing import orders_placed_ok as placed  # noqa: E402
+
+VALIDATOR = """import json, jsonschema
+from shipyard import contracts
+SCHEMA = json.loads((contracts.MESSAGES / "orders.placed.schema.json").read_text())
+def orders_placed_ok(event):
+%s
+"""
+
+
+def validator(body: str):
+    return define(VALIDATOR % body, "orders_placed_ok")
+
+
+def placed_wrong(answer) -> str:
+    feedback = placed.check(answer)
+    assert feedback.kind == "wrong", feedback
+    return feedback.message
+
+
+def test_orders_placed_ok_stub_is_reported_unfinished():
+    assert placed.check(stub(LESSON, "orders_placed_ok")).kind == "unfinished"
+
+
+def test_orders_placed_ok_solution_passes_on_the_near_misses_and_on_events_real_orders_published(nothing_left_behind):
+    feedback = placed.check(solution(LESSON, "orders_placed_ok"))
+    assert feedback.ok and "real orders published in this check" in feedback.message, feedback.message
+
+
+def test_the_checkers_events_agree_with_the_shared_schema():
+    import jsonschema
+    check = jsonschema.Draft202012Validator(json.loads(l04_testing.SCHEMA_FILE.read_text()))
+    assert all(check.is_valid(event) is accepted for _, event, accepted, _ in l04_testing.PLACED)
+
+
+# -- required fields, read without raising ---------------------------------------------------------
+def test_hand_written_rules_that_index_a_missing_field_are_told_to_answer_false():
+    message = placed_wrong(validator('    return isinstance(event["order_id"], str) and '
+                                     'isinstance(event["amount_cents"], (int, float)) and event["amount_cents"] > 0'))
+    assert "without order_id" in message and "raised KeyError" in message and "return False" in message
+
+
+def test_validate_which_raises_is_told_to_answer_instead():
+    message = placed_wrong(validator("    jsonschema.validate(event, SCHEMA)\n    return True"))
+    assert "raised ValidationError" in message and "is_valid" in message
+
+
+def test_a_validator_that_forgets_a_required_field_is_named():
+    message = placed_wrong(validator('    return isinstance(event, dict) and isinstance(event.get("order_id"), str)'))
+    assert "without amount_cents" in message and "`amount_cents` is required" in message
+
+
+# -- the amount's type -------------------------------------------------------------------------------
+def test_isinstance_int_lets_a_boolean_amount_through():
+    message = placed_wrong(validator('    return isinstance(event, dict) and isinstance(event.get("order_id"), str) '
+                                     'and isinstance(event.get("amount_cents"), (int, float)) and event["amount_cents"] == int(event["amount_cents"]) '
+                                     'and 0 < event["amount_cents"] <= 10_000_000'))
+    assert "a boolean" in message and "returned True" in message and "isinstance(True, int)" in message
+
+
+def test_type_is_int_refuses_an_amount_json_counts_as_an_integer():
+    message = placed_wrong(validator('    ok = jsonschema.Draft202012Validator(SCHEMA).is_valid(event)\n'
+                                     '    return ok and type(event["amount_cents"]) is int'))
+    assert "1900.0" in message and "returned False" in message and "counts 1900.0 as an integer" in message
+
+
+# -- bounds and pattern ------------------------------------------------------------------------------
+def test_a_validator_without_the_bounds_lets_a_zero_amount_through():
+    schema_without_bounds = ('    s = {**SCHEMA, "properties": {**SCHEMA["properties"], "amount_cents": {"type": "integer"}}}\n'
+                             '    return jsonschema.Draft202012Validator(s).is_valid(event)')
+    message = placed_wrong(validator(schema_without_bounds))
+    assert "amount of zero" in message and "minimum is 1" in message
+
+
+def test_a_validator_without_the_ids_pattern_lets_an_empty_id_through():
+    without_pattern = ('    s = {**SCHEMA, "properties": {**SCHEMA["properties"], "order_id": {"type": "string"}}}\n'
+                       '    return jsonschema.Draft202012Validator(s).is_valid(event)')
+    message = placed_wrong(validator(without_pattern))
+    assert "empty order_id" in message and "1 to 64" in message
+
+
+# -- fields the schema does not name are allowed -----------------------------------------------------
+@pytest.mark.parametrize("body", ['    return jsonschema.Draft202012Validator({**SCHEMA, "additionalProperties": False})'
+                                  '.is_valid(event)',
+                                  '    return set(event) == {"order_id", "amount_cents"} and '
+                                  'jsonschema.Draft202012Validator(SCHEMA).is_valid(event)'],
+                         ids=["additionalProperties false", "exactly two keys"])
+def test_a_validator_refusing_a_field_payments_does_not_read_is_named(body):
+    message = placed_wrong(validator(body))
+    assert "a field payments does not read" in message and "a producer may add one" in message
+
+
+# -- an answer, in words -----------------------------------------------------------------------------
+@pytest.mark.parametrize("body", ["    return list(jsonschema.Draft202012Validator(SCHEMA).iter_errors(event))",
+                                  "    return 'yes'"])
+def test_a_validator_that_returns_no_bool_is_asked_for_true_or_false(body):
+    assert "should return True or False" in placed_wrong(validator(body))
+
+
+def test_orders_placed_ok_calling_sys_exit_gets_words():
+    feedback = placed.check(define("import sys\ndef orders_placed_ok(event):\n    sys.exit(1)", "orders_placed_ok"))
+    assert feedback.kind == "wrong" and "sys.exit(1)" in feedback.message
+
+
+def test_orders_placed_ok_that_hangs_is_stopped_with_a_friendly_message():
+    hanging = define("def orders_placed_ok(event):\n    while True:\n        pass", "orders_placed_ok")
+    feedback = dataclasses.replace(placed, seconds=1).check(hanging)
+    assert feedback.kind == "wrong" and "did not finish within 1 s" in feedback.message
+
+
+def test_a_validator_refusing_what_real_orders_publishes_is_told_so(nothing_left_behind):
+    # Every near miss right, but the events orders publishes refused: a rule from an example, not the schema.
+    refuse_real = validator('    ok = jsonschema.Draft202012Validator(SCHEMA).is_valid(event)\n'
+                            '    return ok and not (len(event["order_id"]) == 12 and event["order_id"] != "0123456789ab")')
+    message = placed_wrong(refuse_real)
+    assert "an event real orders published in this check" in message
