@@ -4,6 +4,8 @@ Tasks, rising in difficulty: `cheapest_level` (which level of test is the cheape
 catch each of five bugs, every wrong level explained from the lesson's measured costs),
 `orders_placed_ok` (a validator for the `orders.placed` message contract, run against events
 real orders publishes and against the near misses producers write) and `payments_contract`.
+Challenges (never graded): `startup`, `base`, `fake_rules`, `first_to_catch`, each a
+misconception the lesson's own run refutes.
 
 Task `payments_contract`: the learner writes orders' consumer test for payments, a Pact
 interaction and orders' real client run against Pact's mock. The checker watches the mock
@@ -20,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from shipyard import contracts, services
+from shipyard.exercises.challenges import Choice, Option, Prediction
 from shipyard.exercises.task import Task, Wrong
 from shipyard.paths import workdir
 
@@ -409,3 +412,69 @@ orders_placed_ok = Task(
            "The `jsonschema` package validates against it; the schema says which draft (`$schema`: 2020-12).",
            "`jsonschema.Draft202012Validator(SCHEMA).is_valid(event)` answers True or False; "
            "`jsonschema.validate` raises instead, which a validator that answers must not."])
+
+
+# --- the lesson's challenges (never graded): each wrong option is a misconception its run refutes
+def _startup_outcome(seconds: tuple[float, float]) -> int:
+    """(the tests' own seconds added up, pytest's seconds around them)."""
+    tests, around = seconds
+    return 0 if tests > 2 * around else 2 if around > 2 * tests else 1
+
+
+startup = Prediction(
+    "startup", "The unit tests of orders and payments run as one pytest process. Which will take longer: the tests "
+    "themselves, added up, or pytest around them (starting, importing, collecting, wrapping up)?",
+    ["the tests: a test's cost is mostly its own code",
+     "about the same, within a factor of two",
+     "pytest around them: it is paid once per run, and unit tests take milliseconds"],
+    outcome=_startup_outcome)
+
+
+def _base_outcome(counts: tuple[int, int]) -> int:
+    """(unit tests, component tests) in the lesson's runs."""
+    unit, component = counts
+    return 0 if component < 0.8 * unit else 2 if component > 1.2 * unit else 1
+
+
+base = Prediction(
+    "base", "Next, the component tests of all three services. Compared with the unit tests just run, will they be "
+    "fewer or more?",
+    ["fewer: unit tests are most of any suite, the pyramid's wide base",
+     "about as many, within 20%",
+     "more: these services are mostly an HTTP API around a few rules, and each route is tested through it"],
+    outcome=_base_outcome)
+
+fake_rules = Choice(
+    "fake_rules", "A fake bus could be simpler than NATS: raise a handler's error back at the publisher, deliver "
+    "each event once and never again. Would that still be a good fake for component tests?", [
+        Option("Yes: a fake may be simpler than what it fakes; component tests only need publish and subscribe",
+               "No: the next cell shows the fake dropping the malformed event as NATS does, and in 4.4 one contract "
+               "suite runs the same delivery rules on both buses and both pass. A fake with rules of its own lets "
+               "component tests pass, or fail, for reasons production never has."),
+        Option("No: it must keep the real bus's contract, its delivery rules included, and one contract suite run "
+               "against both buses shows it does",
+               "The fake is simpler inside (in memory, in the caller's thread), not in what it promises: the run "
+               "shows it dropping bad input as NATS does, and the same rules passing on both buses (4.4).",
+               right=True),
+        Option("It does not matter: what a broker does with a failing handler is for integration tests to find out",
+               "No: payments' component test of a malformed event relies on the fake dropping it, and the bus "
+               "contract suite checks that rule on the fake and on a real NATS server within the contract run, "
+               "with no service started (4.4)."),
+    ])
+
+first_to_catch = Choice(
+    "first_to_catch", "The catalog renames `price_cents` to `price`. Which test fails first, and where?", [
+        Option("The catalog's own component tests, in its build: they call the very API that changed",
+               "No: the run shows the catalog's build failing one test only, the pact. Its component tests all pass: "
+               "they check the catalog's own idea of its API, and the rename agrees with it."),
+        Option("An integration test, once the changed catalog runs beside orders: only running them together shows "
+               "that they no longer fit",
+               "No: the run shows the pact failing in the catalog's own build, starting the catalog alone, in a "
+               "fraction of the integration test's time; that test needed three services, and said only 500."),
+        Option("The contract test in the catalog's own build: it replays what orders said it reads",
+               "Orders' pact says it reads `price_cents`; the catalog's build replays it against the changed "
+               "catalog, and it fails naming the missing key, before anything is deployed.", right=True),
+        Option("None: renaming a field in JSON is a harmless tidy-up",
+               "No: the run shows orders answering 500 Internal Server Error, with KeyError: 'price_cents' in its "
+               "log. A consumer reads fields by name."),
+    ])

@@ -363,3 +363,28 @@ def test_a_validator_refusing_what_real_orders_publishes_is_told_so(nothing_left
                             '    return ok and not (len(event["order_id"]) == 12 and event["order_id"] != "0123456789ab")')
     message = placed_wrong(refuse_real)
     assert "an event real orders published in this check" in message
+
+
+# == the lesson's challenges ============================================================================
+@pytest.mark.parametrize("seconds, option", [((0.02, 0.9), 2), ((0.5, 0.4), 1), ((2.0, 0.5), 0), ((0.3, 0.7), 2)])
+def test_the_startup_reveal_names_the_option_the_measured_seconds_match(seconds, option):
+    assert l04_testing.startup.outcome(seconds) == option
+
+
+@pytest.mark.parametrize("counts, option", [((10, 51), 2), ((10, 11), 1), ((10, 7), 0), ((10, 12), 1)])
+def test_the_base_reveal_names_the_option_the_counted_tests_match(counts, option):
+    assert l04_testing.base.outcome(counts) == option
+
+
+def test_a_prediction_of_unit_tests_being_most_of_the_suite_is_refuted_by_the_lessons_counts():
+    challenge = dataclasses.replace(l04_testing.base)
+    challenge.commit(0)
+    feedback = challenge.reveal((10, 51), "10 unit tests, 51 component tests")
+    assert feedback.kind == "misconception" and "51 component tests" in feedback.message
+
+
+@pytest.mark.parametrize("challenge, right", [("fake_rules", 1), ("first_to_catch", 2)])
+def test_each_choice_has_its_right_option_and_every_other_is_a_misconception(challenge, right):
+    choice = getattr(l04_testing, challenge)
+    for i in range(len(choice.options)):
+        assert choice.answer(i).kind == ("right" if i == right else "misconception")
