@@ -24,10 +24,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import validation_error_definition, validation_error_response_definition
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
+from shop_chassis.limits import BodyTooLarge
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
-
-from shop_chassis.limits import BodyTooLarge
 
 REF = "#/components/schemas/"
 FASTAPI_PARSE_ERROR = "There was an error parsing the body"  # FastAPI's 400, whatever the cause
@@ -106,9 +105,9 @@ def _add_chassis_answers(operation: dict, max_body_bytes: int) -> None:
 
 def _unreadable(cause: BaseException | None) -> HTTPException:
     """What to answer for a body FastAPI could not read (it says only 400, whatever the cause)."""
-    if isinstance(cause, BaseExceptionGroup):  # raised inside a middleware's task group
-        too_large, _ = cause.split(BodyTooLarge)
-        cause = too_large.exceptions[0] if too_large else cause
+    for error in getattr(cause, "exceptions", ()):  # an exception group, from a middleware's task group
+        if isinstance(error, BodyTooLarge):
+            cause = error
     if isinstance(cause, BodyTooLarge):  # a body streamed past the limit, with no Content-Length to tell
         return cause
     if isinstance(cause, UnicodeDecodeError):

@@ -13,9 +13,10 @@ router = APIRouter(tags=["orders"])
 # What can be done next with a placed order: read it back; where its document has them (the
 # monolith's), read its product and its payment too. The chassis drops the links to operations
 # a document lacks. Stateful tests follow these links.
-FOLLOW_UPS = {"Read the order": {"operationId": "getOrder", "parameters": {"order_id": "$response.body#/id"}},
-              "Read its product": {"operationId": "getProduct", "parameters": {"product_id": "$response.body#/product_id"}},
-              "Read its payment": {"operationId": "getPayment", "parameters": {"order_id": "$response.body#/id"}}}
+FOLLOW_UPS = {
+    "Read the order": {"operationId": "getOrder", "parameters": {"order_id": "$response.body#/id"}},
+    "Read its product": {"operationId": "getProduct", "parameters": {"product_id": "$response.body#/product_id"}},
+    "Read its payment": {"operationId": "getPayment", "parameters": {"order_id": "$response.body#/id"}}}
 
 
 class OrderRequest(BaseModel):
