@@ -208,7 +208,7 @@ def test_every_wrong_level_for_every_bug_has_its_own_explanation():
 
 
 @pytest.mark.parametrize("letter, level, words", [
-    ("a", "component", "a tenth of a second"), ("a", "integration", "three services"),
+    ("a", "component", "tens of milliseconds a test"), ("a", "integration", "three services"),
     ("b", "unit", "TestClient"), ("b", "contract", "no other service sends orders"),
     ("c", "component", "passed with the rename"), ("c", "integration", "the pact failed first"),
     ("d", "component", "integer amounts"), ("d", "integration", "publisher hears nothing"),
