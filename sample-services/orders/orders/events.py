@@ -79,8 +79,8 @@ def stop(app) -> None:
 
 def start(app) -> None:
     """Consume the payments' outcomes and, with the outbox, start its relay."""
-    if app.state.settings.extra["ORDERS_PUBLISH"] not in ("outbox", "direct"):
-        raise RuntimeError(f"ORDERS_PUBLISH is 'outbox' or 'direct', not {app.state.settings.extra['ORDERS_PUBLISH']!r}")
+    if (publish := app.state.settings.extra["ORDERS_PUBLISH"]) not in ("outbox", "direct"):
+        raise RuntimeError(f"ORDERS_PUBLISH is 'outbox' or 'direct', not {publish!r}")
     if not direct(app):
         app.state.outbox = outbox.Relay(app.state.settings.database_path, app.state.bus,
                                         hook=lambda stage, msg_id: crash_if_asked(app, stage)).start()
