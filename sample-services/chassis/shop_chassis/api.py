@@ -121,8 +121,9 @@ def allowed_methods(request: Request, tried: str) -> str:
     """The Allow header of a 405: the methods of the route Starlette tried (`tried`) and of
     every path of the OpenAPI document that matches the request's path."""
     methods = {method.strip() for method in tried.split(",") if method.strip()}
+    asked = request.scope["path"].removeprefix(request.scope.get("root_path", ""))  # as the router sees it
     for path, item in request.app.openapi().get("paths", {}).items():
-        if compile_path(path)[0].match(request.url.path):
+        if compile_path(path)[0].match(asked):
             methods |= {method.upper() for method in item if method in METHODS}
     return ", ".join(sorted(methods))
 
