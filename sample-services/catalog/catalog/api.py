@@ -25,7 +25,7 @@ class Product(BaseModel):
 
 
 class Quantity(BaseModel):
-    quantity: WholeNumber = Field(gt=0, le=1000)
+    quantity: WholeNumber = Field(gt=0, le=1000, examples=[2])
 
 
 def _existing(conn, product_id: str) -> dict:

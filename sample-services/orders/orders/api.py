@@ -20,8 +20,8 @@ FOLLOW_UPS = {
 
 
 class OrderRequest(BaseModel):
-    product_id: str = Field(pattern=r"^[a-z0-9-]{1,40}$")
-    quantity: WholeNumber = Field(gt=0, le=1000)
+    product_id: str = Field(pattern=r"^[a-z0-9-]{1,40}$", examples=["keyboard"])
+    quantity: WholeNumber = Field(gt=0, le=1000, examples=[2])
 
 
 class Order(BaseModel):

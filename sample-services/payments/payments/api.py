@@ -15,8 +15,8 @@ READ_IT = {"Read the payment": {"operationId": "getPayment", "parameters": {"ord
 
 
 class ChargeRequest(BaseModel):
-    order_id: OrderId
-    amount_cents: WholeNumber = Field(gt=0, le=10_000_000)
+    order_id: OrderId = Field(examples=["3f2a9c0d1e4b"])
+    amount_cents: WholeNumber = Field(gt=0, le=10_000_000, examples=[9800])
 
 
 class Payment(BaseModel):
