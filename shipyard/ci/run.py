@@ -1,14 +1,16 @@
 """One CI run: the records kept of it, and executing a workflow's jobs and steps in a
-checked-out workspace. Every step is a real process that dies with the kernel."""
+checked-out workspace. Every step is a real process group that ends with its step, and with
+the kernel."""
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from shipyard import processes
 from shipyard.ci.workflow import Job, Step, Workflow
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colours some tools print: kept out of the logs
@@ -17,7 +19,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colours some tools print: kept ou
 @dataclass
 class StepResult:
     name: str
-    status: str = "queued"  # queued, running, success, failure, timed out, skipped
+    status: str = "queued"  # queued, running, success, failure, timed out, cancelled, skipped
     started: float | None = None  # seconds since the run started
     seconds: float = 0.0
     log: str = ""
@@ -27,7 +29,7 @@ class StepResult:
 class JobResult:
     id: str
     name: str
-    status: str = "queued"  # queued, running, success, failure, skipped
+    status: str = "queued"  # queued, running, success, failure, cancelled, skipped
     steps: list[StepResult] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
     started: float | None = None  # seconds since the run started
@@ -41,7 +43,8 @@ class Run:
     branch: str  # the pushed branch; for a pull request, its base
     sha: str
     head: str = ""  # for a pull request, the branch it would merge
-    status: str = "queued"  # queued, running, success, failure, error (the workflow could not run), skipped (none applies)
+    status: str = "queued"  # queued, running, success, failure, error (the workflow could not run), skipped (none
+    # applies), cancelled (the server was stopped before the verdict)
     queued_at: float = field(default_factory=time.time)
     started_at: float | None = None
     finished_at: float | None = None
@@ -59,7 +62,8 @@ class Run:
         return self.finished_at - self.queued_at if self.finished_at else None
 
     def failed_steps(self) -> list[tuple[str, StepResult]]:
-        return [(job.name, step) for job in self.jobs for step in job.steps if step.status in ("failure", "timed out")]
+        return [(job.name, step) for job in self.jobs for step in job.steps
+                if step.status in ("failure", "timed out", "cancelled")]
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -92,21 +96,101 @@ def _action(step: Step, run: Run, env: dict) -> str:
             + (f"; the workflow asks for {asked}, which GitHub would install." if asked else "."))
 
 
-def _command(step: Step, result: StepResult, run: Run, workspace: Path, env: dict, timeout: float | None) -> None:
+class Steps:
+    """The step processes of one server's runs. A step runs as `shipyard.tether` around bash,
+    in a process group of its own: when the step ends (its shell exits, it times out, or the
+    server stops) the whole group is killed, so a process a step left in the background
+    (`sleep 1000 &`, a service it started) neither holds the run up nor outlives it. The
+    tether's watchdog pipe kills the group if the kernel dies first."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen] = set()
+        self.stopping = threading.Event()
+
+    def run(self, script: Path, cwd: Path, env: dict, timeout: float | None, log: Path) -> int | None:
+        """The step's exit code, or None if it was stopped (its timeout, or the server stopping)."""
+        code = run_group(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], timeout, cwd, env, log,
+                         self._started)
+        return None if self.stopping.is_set() else code
+
+    def _started(self, process: subprocess.Popen, running: bool) -> None:
+        with self._lock:
+            if running:
+                self._running.add(process)
+            else:
+                self._running.discard(process)
+        if running and self.stopping.is_set():
+            _end_group(process)
+
+    def stop(self) -> None:
+        """End every step running now, with all its processes; no further step starts."""
+        self.stopping.set()
+        with self._lock:
+            for process in list(self._running):
+                _end_group(process)
+
+
+def run_group(command: list[str], timeout: float | None, cwd: Path, env: dict, log: Path, started=None) -> int | None:
+    """Run `command` under `shipyard.tether`, in a process group of its own, its output (both
+    streams) in the file `log`; return its exit code, or None after `timeout`. When it ends,
+    the whole group is killed: nothing it started outlives it. `started(process, running)` is
+    told when it starts and ends."""
+    watch_read, watch_write = os.pipe()
+    try:
+        with open(log, "wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "shipyard.tether", "--watchdog", str(watch_read), "--", *command],
+                pass_fds=(watch_read,), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                cwd=cwd, env=env, start_new_session=True)  # its own group: the command and all it starts
+        os.close(watch_read)
+        watch_read = -1
+        if started:
+            started(process, True)
+        try:
+            return process.wait(timeout)  # the command's exit, not the end of its output: a pipe would
+        except subprocess.TimeoutExpired:  # wait for every background process holding it open
+            return None
+        finally:
+            _end_group(process)
+            if started:
+                started(process, False)
+    finally:
+        os.close(watch_write)
+        if watch_read >= 0:
+            os.close(watch_read)
+
+
+def _end_group(process: subprocess.Popen) -> None:
+    """Kill the step's process group (its shell, and whatever the shell left behind), then reap
+    the tether. Linux does not reuse a pid while a group of that id still has members."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+
+
+def _command(step: Step, result: StepResult, steps: Steps, workspace: Path, env: dict, timeout: float | None) -> None:
     script = workspace.parent / f"step-{time.monotonic_ns()}.sh"
     script.write_text("exec 2>&1\n" + step.run)  # one log, in the order things happened
-    cwd = workspace / (step.working_directory or "")
+    log = script.with_suffix(".log")
     try:
-        done = processes.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-                             timeout or 24 * 3600, cwd=cwd, env=env)
-        result.log, result.status = ANSI.sub("", done.stdout), "success" if done.returncode == 0 else "failure"
-        if done.returncode:
-            result.log += f"\n(exit code {done.returncode})"
-    except subprocess.TimeoutExpired as expired:
-        result.status = "timed out"
-        result.log = f"{expired.stdout or ''}\n(stopped after {timeout:g} s: timeout-minutes)"
-    except OSError as error:  # bash missing, or the working directory is not there
+        code = steps.run(script, workspace / (step.working_directory or ""), env, timeout, log)
+    except OSError as error:  # the working directory is not there
         result.status, result.log = "failure", f"could not start the step: {error}"
+        return
+    result.log = ANSI.sub("", log.read_text(errors="replace"))
+    if code is None and steps.stopping.is_set():
+        result.status = "cancelled"
+        result.log += "\n(stopped: the CI server was stopped)"
+    elif code is None:
+        result.status = "timed out"
+        result.log += f"\n(stopped after {timeout:g} s: timeout-minutes)"
+    else:
+        result.status = "success" if code == 0 else "failure"
+        if code:
+            result.log += f"\n(exit code {code})"
 
 
 def _should_run(step: Step, failed: bool) -> bool:
@@ -114,13 +198,13 @@ def _should_run(step: Step, failed: bool) -> bool:
 
 
 def run_job(job: Job, steps: list[Step], result: JobResult, workflow: Workflow, run: Run, workspace: Path,
-            changed) -> None:
+            changed, processes: Steps) -> None:
     env = _environment(run, workspace, workflow.env, job.env)
     began, failed = time.monotonic(), False
     result.status, result.started = "running", time.time() - run.started_at
     for step, step_result in zip(steps, result.steps):
         left = job.timeout_seconds - (time.monotonic() - began) if job.timeout_seconds else None
-        if not _should_run(step, failed) or (left is not None and left <= 0):
+        if processes.stopping.is_set() or not _should_run(step, failed) or (left is not None and left <= 0):
             step_result.status = "skipped"
             continue
         step_result.status, step_result.started = "running", time.time() - run.started_at
@@ -130,14 +214,15 @@ def run_job(job: Job, steps: list[Step], result: JobResult, workflow: Workflow, 
             step_result.log, step_result.status = _action(step, run, env), "success"
         else:
             timeouts = [t for t in (step.timeout_seconds, left) if t is not None]
-            _command(step, step_result, run, workspace, {**env, **step.env}, min(timeouts) if timeouts else None)
+            _command(step, step_result, processes, workspace, {**env, **step.env}, min(timeouts) if timeouts else None)
         step_result.seconds = time.perf_counter() - started
         failed = failed or step_result.status != "success"
         changed()
-    result.status, result.seconds = "failure" if failed else "success", time.monotonic() - began
+    result.seconds = time.monotonic() - began
+    result.status = "cancelled" if processes.stopping.is_set() else "failure" if failed else "success"
 
 
-def run_workflows(workflows: list[Workflow], run: Run, workspace: Path, changed) -> None:
+def run_workflows(workflows: list[Workflow], run: Run, workspace: Path, changed, processes: Steps | None = None) -> None:
     """Every job of every workflow (once per combination of its matrix), each after the jobs
     it needs; a job whose needs did not all succeed is skipped, with its steps."""
     planned = []
@@ -151,10 +236,11 @@ def run_workflows(workflows: list[Workflow], run: Run, workspace: Path, changed)
                 planned.append((wf, job, steps, result))
     run.jobs = [result for *_, result in planned]
     changed()
+    processes = processes or Steps()
     outcome: dict[tuple[str, str], str] = {}
     for workflow, job, steps, result in planned:
         if all(outcome.get((workflow.path, need)) == "success" for need in job.needs):
-            run_job(job, steps, result, workflow, run, workspace, changed)
+            run_job(job, steps, result, workflow, run, workspace, changed, processes)
         else:
             result.status = "skipped"
             for step in result.steps:
@@ -162,4 +248,5 @@ def run_workflows(workflows: list[Workflow], run: Run, workspace: Path, changed)
         key = (workflow.path, job.id)  # a matrix job succeeds only if every combination does
         outcome[key] = result.status if outcome.get(key, "success") == "success" else outcome[key]
         changed()
-    run.status = "success" if all(r.status == "success" for *_, r in planned) else "failure"
+    run.status = ("cancelled" if processes.stopping.is_set()
+                  else "success" if all(r.status == "success" for *_, r in planned) else "failure")

@@ -28,7 +28,7 @@ from pathlib import Path
 from shipyard.ci import hook as notify
 from shipyard.ci import workflow
 from shipyard.ci.git import Repo, git
-from shipyard.ci.run import Run, run_workflows
+from shipyard.ci.run import Run, Steps, run_workflows
 from shipyard.paths import workdir
 
 
@@ -42,6 +42,7 @@ class Server:
         self._merged: set[str] = set()  # merge commits this server made: the only pushes a protected branch takes
         self._done: dict[int, threading.Event] = {}  # set once a run's verdict is in the history
         self._lock, self._queue = threading.Lock(), queue.Queue()
+        self._steps = Steps()  # the processes of the step running now: stop() ends them
         git(self.folder, "init", "-q", "--bare", "--initial-branch=main", str(self.origin))
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._http.server_address[1]}/push"
@@ -120,7 +121,10 @@ class Server:
     def _work(self) -> None:
         while (run := self._queue.get()) is not None:
             try:
-                self._build(run)
+                if self._steps.stopping.is_set():
+                    run.status, run.error = "cancelled", "the CI server was stopped before this run started"
+                else:
+                    self._build(run)
             except Exception as error:  # the server keeps serving whatever one run does
                 run.status, run.error = "error", f"{type(error).__name__}: {error}"
             run.finished_at = time.time()
@@ -146,7 +150,7 @@ class Server:
             run.status, run.error = "skipped", f"no workflow runs on {run.event} to {run.branch}"
             return
         try:
-            run_workflows(found, run, workspace, self._save)
+            run_workflows(found, run, workspace, self._save, self._steps)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -211,10 +215,14 @@ class Server:
         handle.update(run)
         return self.wait(run, 0)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10) -> None:
+        """Stop serving: the step running now ends with every process it started, the runs
+        still queued are cancelled, and the worker has finished when this returns."""
+        self._steps.stop()
         self._queue.put(None)
         self._http.shutdown()
         self._http.server_close()
+        self._threads[1].join(timeout)
         if self in _servers:
             _servers.remove(self)
 

@@ -2,8 +2,8 @@
 import html
 
 ICONS = {"queued": "·", "running": "▶", "success": "✔", "failure": "✘", "timed out": "⏱", "skipped": "–",
-         "error": "✘"}
-COLORS = {"success": "#2e7d32", "failure": "#c62828", "timed out": "#c62828", "error": "#c62828"}
+         "error": "✘", "cancelled": "■"}
+COLORS = {"success": "#2e7d32", "failure": "#c62828", "timed out": "#c62828", "error": "#c62828", "cancelled": "#c62828"}
 
 
 def run_html(run) -> str:

@@ -6,7 +6,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ._draw import BAD, OK
 
-STATUS_COLORS = {"success": OK, "failure": BAD, "timed out": BAD}
+STATUS_COLORS = {"success": OK, "failure": BAD, "timed out": BAD, "cancelled": BAD}
 
 
 def pipeline(run):

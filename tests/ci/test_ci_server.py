@@ -209,3 +209,31 @@ def test_a_matrix_job_runs_each_combination_and_a_job_needing_it_waits_for_all_o
     assert [(job.id, job.name, job.status) for job in run.jobs] == [
         ("test (1)", "test (1)", "success"), ("test (2)", "test (2)", "failure"), ("deploy", "deploy", "skipped")]
     assert run.jobs[1].steps[0].log.startswith("n=2") and run.status == "failure"
+
+
+def sleeping(seconds: str) -> list:
+    return [p for p in psutil.process_iter(["cmdline", "status"])
+            if p.info["cmdline"] == ["sleep", seconds] and p.info["status"] != psutil.STATUS_ZOMBIE]
+
+
+def test_a_step_that_leaves_a_process_in_the_background_ends_and_takes_the_process_with_it(server, alice):
+    flow = ("on: push\njobs:\n  bg:\n    steps:\n      - name: leave one behind\n        run: sleep 991 & echo started\n"
+            "      - name: next\n        run: echo next\n")
+    run = server.wait(push(alice, {WORKFLOW: flow}), timeout=30)  # it would take 991 s if the run waited for it
+    assert run.status == "success" and steps(run) == [("leave one behind", "success"), ("next", "success")]
+    assert run.jobs[0].steps[0].log.strip() == "started"
+    assert not sleeping("991")
+
+
+def test_stopping_the_server_mid_step_ends_the_step_with_all_its_processes_and_cancels_the_run(server, alice):
+    flow = "on: push\njobs:\n  hang:\n    steps:\n      - name: hang\n        run: sleep 992 & sleep 993\n      - run: echo never\n"
+    run = push(alice, {WORKFLOW: flow})
+    deadline = time.monotonic() + 30
+    while not sleeping("993") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sleeping("992") and sleeping("993")
+    queued = push(alice, {"more.txt": "more"})
+    server.stop()
+    assert run.finished and run.status == "cancelled" and steps(run) == [("hang", "cancelled"), ("echo never", "skipped")]
+    assert queued.finished and queued.status == "cancelled"
+    assert not sleeping("992") and not sleeping("993")
