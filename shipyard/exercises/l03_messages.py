@@ -500,13 +500,16 @@ relay_again = Choice(
     "relay_again", "Orders restarts with its event still in the outbox, although the broker stored it before the "
     "crash. What happens to the stream?", [
         Option("Nothing is published: an outbox publishes each event exactly once",
-               "No: the relay cannot know the broker stored the event, so it publishes the row again; the run shows "
-               "the row gone from the outbox, which the relay deletes only after the broker took its publish."),
+               "No: the relay cannot know the broker stored the event, so it publishes the row again. The run "
+               "shows the row gone from the outbox, and this relay deletes a row only once the broker has "
+               "answered its publish (shop_chassis/outbox.py)."),
         Option("It grows by one: the broker stores every publish, and payments will charge the order again",
-               "No: the run shows the stream did not grow. A publish whose message id the stream has stored within "
-               "its duplicate window is dropped."),
+               "No: a publish whose message id the stream has stored within its duplicate window is dropped; the "
+               "run prints how much the stream grew and how long after the first publish the second came. And "
+               "payments keys each charge on the order id: the run shows the order charged once."),
         Option("It stays the same: the relay publishes again with the same message id, and the broker drops the "
                "copy because it is within the duplicate window",
-               "And only within the window (120 s in this run): a relay that came back later would add a second "
-               "copy. An outbox publishes at least once, so consumers stay idempotent.", right=True),
+               "Within the window the copy is dropped; the run prints the window and the seconds since the first "
+               "publish. A relay that came back after the window would add a second copy: an outbox publishes at "
+               "least once, so consumers stay idempotent.", right=True),
     ])

@@ -251,8 +251,8 @@ CHEAPEST = {
     "c": (CONTRACT, {
         UNIT: "unit tests call the catalog's domain, which has no JSON: the rename is in the answer's model, and the "
               "catalog's own tests passed with it (4.8).",
-        COMPONENT: "the catalog's component tests passed with the rename (4.8): they check the catalog's own idea of "
-                   "its API; only orders' pact says what orders reads.",
+        COMPONENT: "the catalog's component tests passed with the rename (4.8): none of them reads the price; only "
+                   "orders' pact says what orders reads.",
         INTEGRATION: "it catches it, in seconds and three services started (4.8); the pact failed first, in the "
                      "catalog's own build, starting no other service."}),
     "d": (CONTRACT, {
@@ -466,11 +466,12 @@ first_to_catch = Choice(
     "first_to_catch", "The catalog renames `price_cents` to `price`. Which test fails first, and where?", [
         Option("The catalog's own component tests, in its build: they call the very API that changed",
                "No: the run shows the catalog's build failing one test only, the pact. Its component tests all pass: "
-               "they check the catalog's own idea of its API, and the rename agrees with it."),
+               "none of the catalog's own tests reads the price."),
         Option("An integration test, once the changed catalog runs beside orders: only running them together shows "
                "that they no longer fit",
-               "No: the run shows the pact failing in the catalog's own build, starting the catalog alone, in a "
-               "fraction of the integration test's time; that test needed three services, and said only 500."),
+               "No: the run shows the pact failing in the catalog's own build, before anything is deployed and "
+               "starting the catalog alone, naming the missing key; the integration test needed three services "
+               "deployed together, and said only 500."),
         Option("The contract test in the catalog's own build: it replays what orders said it reads",
                "Orders' pact says it reads `price_cents`; the catalog's build replays it against the changed "
                "catalog, and it fails naming the missing key, before anything is deployed.", right=True),

@@ -29,15 +29,17 @@ def messaging():
 
 
 def outcomes(counts: dict[str, dict[str, int]], title: str):
-    """Grouped bars: for each way of working (row of `counts`), how many orders ended how."""
+    """Grouped bars: for each way of working (row of `counts`), how many orders ended how.
+    A row draws only the kinds it has: a kind a row lacks was not measured, and draws no bar
+    (not a bar of 0)."""
     kinds = list(dict.fromkeys(kind for row in counts.values() for kind in row))
-    colors = {"refused": BAD, "accepted": "#1565c0", "paid": OK}
+    colors = {"refused": BAD, "accepted": "#1565c0"}
     fig, ax = plt.subplots(figsize=(7, 2.8))
     width = 0.8 / len(kinds)
     for k, kind in enumerate(kinds):
-        xs = [i + k * width for i in range(len(counts))]
-        values = [row.get(kind, 0) for row in counts.values()]
-        bars = ax.bar(xs, values, width, label=kind, color=colors.get(kind))
+        measured = [(i, row[kind]) for i, row in enumerate(counts.values()) if kind in row]
+        bars = ax.bar([i + k * width for i, _ in measured], [value for _, value in measured], width, label=kind,
+                      color=colors.get(kind, OK if kind.startswith("paid") else None))
         ax.bar_label(bars)
     ax.set_xticks([i + 0.4 - width / 2 for i in range(len(counts))], list(counts))
     ax.set(ylabel="orders", title=title)

@@ -33,7 +33,7 @@ def pyramid(levels: list, techniques: list = (), technique_note: str = "a techni
     cost.margins(x=0.2)  # room for the last label
     startup.bar_label(startup.barh(ys, [suite.startup_seconds for suite in rows], color="#90a4ae"),
                       labels=[f"{suite.startup_seconds:.1f} s" for suite in rows], padding=3)
-    startup.set(xlabel="seconds, once per pytest run", title="pytest's start-up, collection\nand wrap-up, apart")
+    startup.set(xlabel="seconds, once per pytest process", title="Each run's process outside its tests:\nstart-up, collection, wrap-up")
     startup.margins(x=0.3)
     if techniques:
         for ax in (count, cost, startup):
