@@ -162,13 +162,36 @@ def run_group(command: list[str], timeout: float | None, cwd: Path, env: dict, l
 
 
 def _end_group(process: subprocess.Popen) -> None:
-    """Kill the step's process group (its shell, and whatever the shell left behind), then reap
-    the tether. Linux does not reuse a pid while a group of that id still has members."""
+    """Kill the step's process group (its shell, and whatever the shell left behind), reap the
+    tether, and wait (briefly) until every member has died: a kill is delivered when the
+    process next runs. Linux does not reuse a pid while a group of that id has members."""
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
     process.wait()
+    deadline = time.monotonic() + 5
+    while _alive_in_group(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _alive_in_group(pgid: int) -> bool:
+    """Whether a process of the group is still alive (not a zombie awaiting its reaper)."""
+    proc = Path("/proc")
+    if not proc.is_dir():  # not Linux: ask the kernel whether the group has members at all
+        try:
+            os.killpg(pgid, 0)
+            return True
+        except (ProcessLookupError, PermissionError):
+            return False
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
 
 
 def _command(step: Step, result: StepResult, steps: Steps, workspace: Path, env: dict, timeout: float | None) -> None:
