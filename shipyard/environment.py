@@ -1,4 +1,5 @@
-"""Lesson 00's environment check: what this machine has, found out by trying it."""
+"""Lesson 00's environment check: what this machine has. Packages are read from what is installed
+(importlib.metadata: importing them all would take seconds); the broker, git and Docker are asked."""
 import importlib.metadata
 import os
 import platform

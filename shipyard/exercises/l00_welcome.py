@@ -73,7 +73,7 @@ check_health = Task(
 cold_start = Prediction(
     "cold_start", "How long will the catalog take from `services.start` to its first healthy answer?",
     ["under 0.1 s: a service is just a function call", "between 0.1 s and 10 s: a new process imports its "
-     "framework, opens its database and binds its port", "more than 10 s: starting a service is like booting a machine"],
+     "framework, opens its database and starts serving on the socket the kernel bound for it", "more than 10 s: starting a service is like booting a machine"],
     outcome=lambda seconds: 0 if seconds < 0.1 else 1 if seconds <= 10 else 2)
 
 bad_request = Choice("bad_request", "What will the catalog do when asked for a product it does not have?", [

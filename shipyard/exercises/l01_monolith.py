@@ -137,8 +137,9 @@ BUYS = {
         REPLICAS: "every replica runs payments' code, so the bug crashed them all: nothing of the monolith "
                   "answered (1.6)."}),
     "f": (NEITHER, {
-        SERVICES: "the services were measured slower per order (1.4): each order is four HTTP requests "
-                  "between processes instead of three function calls.",
+        SERVICES: "the services were measured slower per order (1.4): behind the client's one request, each "
+                  "order makes three HTTP requests between processes where the monolith makes three function "
+                  "calls.",
         REPLICAS: "one order is still served by one process doing the same work; a second replica lets two be "
                   "served at once, it does not make one faster (this lesson did not time the replicas)."}),
 }
@@ -300,7 +301,7 @@ roll = Prediction(
      "longer: two processes are restarted instead of one"],
     outcome=_roll_outcome)
 
-scope = Choice("scope", "The change was to payments alone. Which processes did each redeploy replace?", [
+scope = Choice("scope", "The change is to payments alone. Which processes will each redeploy replace?", [
     Option("In every shop, only the code that runs payments: a deploy replaces what changed",
            "No: a monolith's process runs all three capabilities, so both monolith redeploys replaced every "
            "process, and the catalog's and orders' code with it (the run shows each monolith process 'replaced')."),
@@ -316,9 +317,10 @@ scope = Choice("scope", "The change was to payments alone. Which processes did e
 ])
 
 crash = Choice("crash", "A bug crashes every process that runs payments' code. What will still answer?", [
-    Option("In the monolith with 2 replicas, everything: the other replica takes over",
-           "No: both replicas run payments' code, so both crash; the run shows nothing of that monolith "
-           "answering. Replicas help while one process is away, not against a fault in the code they share."),
+    Option("In the monoliths, browsing and order history: only the part of the code that calls payments fails",
+           "No: a crash ends a whole process, not one module of it, and the monolith's catalog and orders run "
+           "in the same processes as payments; the run shows nothing of either monolith answering, browsing "
+           "included, replicas or not."),
     Option("In the services, nothing: one crashed service takes the whole system down",
            "No: the run shows browsing and order history still answering in the services. The catalog's process "
            "runs no payments code, so the crash never reached it."),

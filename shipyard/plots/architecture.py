@@ -5,7 +5,8 @@ from ._draw import BAD, OK, _arrow, _box
 
 
 def architecture():
-    """The shop twice: one process and one database, or three services with one each."""
+    """The shop twice: one process and one database, or three services with one each (each process's
+    database is data.sqlite3 in its own folder, as services.start gives it)."""
     fig, (mono, micro) = plt.subplots(1, 2, figsize=(10, 3.2))
     for ax, title in ((mono, "Monolith: one process, one database"),
                       (micro, "Microservices: three processes, three databases")):
@@ -17,12 +18,12 @@ def architecture():
         _box(mono, 0.1 + i * 0.29, 0.5, 0.22, 0.25, name)
     _arrow(mono, (0.39, 0.62), (0.32, 0.62), "call")
     _arrow(mono, (0.61, 0.62), (0.68, 0.62), "call")
-    _box(mono, 0.35, 0.05, 0.3, 0.18, "shop.sqlite3", color="#fff8e1")
+    _box(mono, 0.35, 0.05, 0.3, 0.18, "shop-monolith-…/data.sqlite3", color="#fff8e1", fontsize=7)
     _arrow(mono, (0.5, 0.35), (0.5, 0.23))
     for i, name in enumerate(("catalog", "orders", "payments")):
         x = 0.05 + i * 0.33
         _box(micro, x, 0.55, 0.25, 0.3, name)
-        _box(micro, x + 0.02, 0.08, 0.21, 0.16, f"{name}.sqlite3", color="#fff8e1", fontsize=7)
+        _box(micro, x, 0.08, 0.25, 0.16, f"{name}-…/data.sqlite3", color="#fff8e1", fontsize=7)
         _arrow(micro, (x + 0.125, 0.55), (x + 0.125, 0.24))
     _arrow(micro, (0.38, 0.75), (0.30, 0.75), "HTTP")
     _arrow(micro, (0.63, 0.75), (0.71, 0.75), "HTTP")

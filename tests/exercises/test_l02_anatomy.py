@@ -184,6 +184,7 @@ def test_a_weight_of_the_wrong_kind_that_crashes_the_quote_is_reported_as_a_cras
 def test_a_health_answer_other_than_status_ok_is_caught(write, answer):
     message = wrong(write, variant('return {"status": "ok"}', f"return {answer}"))
     assert "GET /health answered 200" in message and '{"status": "ok"}' in message
+    assert "the task, and this checker, ask for that exact body" in message
 
 
 def test_a_service_without_health_is_told_it_answered_404(write):
