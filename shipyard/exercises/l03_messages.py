@@ -507,8 +507,8 @@ relay_again = Choice(
                "No: a publish whose message id the stream has stored within its duplicate window is dropped; the "
                "run prints how much the stream grew and how long after the first publish the second came. And "
                "payments keys each charge on the order id: the run shows the order charged once."),
-        Option("It stays the same: the relay publishes again with the same message id, and the broker drops the "
-               "copy because it is within the duplicate window",
+        Option("It stays the same while the stream's duplicate window lasts: the relay publishes again with the "
+               "same message id, and the broker drops a copy that comes within the window",
                "Within the window the copy is dropped; the run prints the window and the seconds since the first "
                "publish. A relay that came back after the window would add a second copy: an outbox publishes at "
                "least once, so consumers stay idempotent.", right=True),
