@@ -245,9 +245,11 @@ def run_job(job: Job, steps: list[Step], result: JobResult, workflow: Workflow, 
     result.status = "cancelled" if processes.stopping.is_set() else "failure" if failed else "success"
 
 
-def run_workflows(workflows: list[Workflow], run: Run, workspace: Path, changed, processes: Steps | None = None) -> None:
+def run_workflows(workflows: list[Workflow], run: Run, workspace: Path, changed,
+                  processes: Steps | None = None) -> None:
     """Every job of every workflow (once per combination of its matrix), each after the jobs
-    it needs; a job whose needs did not all succeed is skipped, with its steps."""
+    it needs; a job whose needs did not all succeed is skipped, with its steps. `processes`
+    (the server's) lets a stop end the running step and cancel the rest."""
     planned = []
     for wf in workflows:
         for job in wf.jobs:
