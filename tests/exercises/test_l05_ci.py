@@ -133,6 +133,11 @@ def test_a_hanging_test_is_stopped_with_words_and_a_process_it_leaves_is_gone(te
     assert not sleeping("996")
 
 
+def test_a_test_file_that_hangs_at_import_is_stopped_with_words(test_file):
+    feedback = limit_test.check(test_file(variant(TEST, "import sqlite3\n", "import sqlite3\nimport time\ntime.sleep(600)\n")))
+    assert feedback.kind == "wrong" and "did not finish within 20 s on payments as it is" in feedback.message
+
+
 def test_a_process_a_passing_test_leaves_behind_is_gone_after_the_check(test_file):
     source = variant(TEST, "    conn = sqlite3", "    import subprocess\n    subprocess.Popen(['sleep', '997'])\n"
                      "    conn = sqlite3")
@@ -255,13 +260,18 @@ def test_a_component_job_that_does_not_run_the_component_tests_is_named(new):
     assert feedback.kind == "wrong" and "`component` job was success" in feedback.message
 
 
-def test_a_pipeline_red_on_good_code_is_named_with_its_job():
-    feedback = catalog_pipeline.check(variant(PIPELINE, "run: ruff check catalog chassis", "run: ruff check catalog chassis pacts.py"))
-    assert feedback.kind == "wrong" and "failed on good code: job 'lint'" in feedback.message
+@pytest.mark.parametrize("old, new, job", [
+    ("run: ruff check catalog chassis", "run: ruff check catalog chassis pacts.py", "lint"),
+    ("run: python -m pytest -q tests/contract", "run: python -m pytest -q catalog/tests/contract", "contract"),
+])
+def test_a_pipeline_red_on_good_code_is_named_with_its_job(old, new, job):
+    feedback = catalog_pipeline.check(variant(PIPELINE, old, new))
+    assert feedback.kind == "wrong" and f"failed on good code: job {job!r}" in feedback.message
 
 
-def test_a_pipeline_that_installs_nothing_is_named():
-    feedback = catalog_pipeline.check(PIPELINE.replace("      - run: python ci-install.py\n", ""))
+@pytest.mark.parametrize("install", ["", "      - run: echo installing\n"])
+def test_a_pipeline_that_installs_nothing_is_named(install):
+    feedback = catalog_pipeline.check(PIPELINE.replace("      - run: python ci-install.py\n", install))
     assert feedback.kind == "wrong" and "no step installed the packages" in feedback.message
 
 
