@@ -54,33 +54,9 @@ def silent_url(hold: float = 10) -> str:
     return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
-@lru_cache
-def answering_url(status: int) -> str:
-    """A real HTTP server that answers every request with `status` and a JSON message,
-    like a service that is up but not well (503) or has no such route (404)."""
-
-    class Answer(BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = json.dumps({"detail": f"this server always answers {status}"}).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):  # a checker's server writes nothing into the notebook
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
-    threading.Thread(target=server.serve_forever, daemon=True, name=f"shipyard-answers-{status}").start()
-    return f"http://127.0.0.1:{server.server_address[1]}"
-
-
-@contextmanager
-def counting_server(status: int = 200):
-    """A real HTTP server of the check's own, answering every GET with `status`, that notes
-    each request's path (`server.paths`), so a check can count what an answer sent. Stopped
-    when the block ends."""
+def _answering_server(status: int) -> ThreadingHTTPServer:
+    """A real HTTP server, not yet serving, that answers every GET with `status` and a JSON
+    message and notes each request's path (`server.paths`); `server.url` is its address."""
     paths: list[str] = []
 
     class Answer(BaseHTTPRequestHandler):
@@ -93,12 +69,30 @@ def counting_server(status: int = 200):
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, *args):
+        def log_message(self, *args):  # a checker's server writes nothing into the notebook
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
     server.daemon_threads = True
     server.url, server.paths = f"http://127.0.0.1:{server.server_address[1]}", paths
+    return server
+
+
+@lru_cache
+def answering_url(status: int) -> str:
+    """The address of a server that answers every request with `status`, like a service
+    that is up but not well (503) or has no such route (404); one per kernel and status."""
+    server = _answering_server(status)
+    threading.Thread(target=server.serve_forever, daemon=True, name=f"shipyard-answers-{status}").start()
+    return server.url
+
+
+@contextmanager
+def counting_server(status: int = 200):
+    """A server of the check's own, answering every GET with `status`, that notes each
+    request's path (`server.paths`), so a check can count what an answer sent. Stopped when
+    the block ends."""
+    server = _answering_server(status)
     thread = threading.Thread(target=server.serve_forever, daemon=True, name=f"shipyard-counting-{status}")
     thread.start()
     try:
