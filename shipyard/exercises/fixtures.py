@@ -54,16 +54,18 @@ def silent_url(hold: float = 10) -> str:
     return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
-def _answering_server(status: int) -> ThreadingHTTPServer:
+def _answering_server(status) -> ThreadingHTTPServer:
     """A real HTTP server, not yet serving, that answers every GET with `status` and a JSON
-    message and notes each request's path (`server.paths`); `server.url` is its address."""
+    message and notes each request's path (`server.paths`); `server.url` is its address.
+    `status` may be a function of how many requests came before (a service still starting)."""
     paths: list[str] = []
 
     class Answer(BaseHTTPRequestHandler):
         def do_GET(self):
+            code = status(len(paths)) if callable(status) else status
             paths.append(self.path)
-            body = json.dumps({"detail": f"this server always answers {status}"}).encode()
-            self.send_response(status)
+            body = json.dumps({"detail": f"this server answers {code} now"}).encode()
+            self.send_response(code)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -88,12 +90,13 @@ def answering_url(status: int) -> str:
 
 
 @contextmanager
-def counting_server(status: int = 200):
-    """A server of the check's own, answering every GET with `status`, that notes each
+def counting_server(status=200):
+    """A server of the check's own, answering every GET with `status` (a number, or a function
+    of how many requests came before), that notes each
     request's path (`server.paths`), so a check can count what an answer sent. Stopped when
     the block ends."""
     server = _answering_server(status)
-    thread = threading.Thread(target=server.serve_forever, daemon=True, name=f"shipyard-counting-{status}")
+    thread = threading.Thread(target=server.serve_forever, daemon=True, name="shipyard-counting")
     thread.start()
     try:
         yield server

@@ -1,10 +1,12 @@
-"""Lesson 00's task: ask a service whether it is healthy."""
+"""Lesson 00's tasks, rising: ask a service whether it is healthy (`check_health`), say what
+lets a class share one server (`classroom_safe`, conceptual), and wait for a starting
+service the way a platform does (`wait_until_healthy`). Its challenges follow them."""
 import time
 
 import httpx
 
 from shipyard.exercises.challenges import Choice, Option, Prediction
-from shipyard.exercises.fixtures import answering_url, healthy_catalog, refusing_url, silent_url
+from shipyard.exercises.fixtures import answering_url, counting_server, healthy_catalog, refusing_url, silent_url
 from shipyard.exercises.limits import TimeLimit, call_with_deadline
 from shipyard.exercises.task import Task, Wrong
 
@@ -68,6 +70,112 @@ check_health = Task(
            "`httpx.get(url + '/health', timeout=1).status_code == 200` is True for a healthy service.",
            "Wrap the request in `try: ... except httpx.HTTPError: return False`: no answer means unhealthy."])
 
+
+
+# --- classroom_safe ---------------------------------------------------------------------------
+PRACTICES = {
+    "a": "Start the catalog on port 8000, the port its documentation names.",
+    "b": "Bind port 0, so the operating system picks a port that is free right now.",
+    "c": "Keep the catalog's database in a file in the notebook's folder, `catalog.sqlite3`.",
+    "d": "Give each kernel a temporary folder of its own for its services' files.",
+    "e": "Leave services running when the notebook closes, so the next lesson starts faster.",
+    "f": "Listen on 127.0.0.1, so only programs on the same machine can connect.",
+}
+SAFE = {"b", "d", "f"}
+WHY = {
+    "a": "a fixed port works for the first learner only: the second one's start fails with 'address already "
+         "in use', or worse, talks to the first learner's catalog.",
+    "b": "port 0 asks the operating system for a free port at the moment of binding: thirty kernels get thirty "
+         "different ports, which is how every service in this course starts.",
+    "c": "every notebook of the class runs in the same folder of the course: thirty catalogs would write one file, "
+         "and one learner's orders would change another's stock.",
+    "d": "a folder per kernel keeps each learner's databases and logs apart, and goes away with the kernel.",
+    "e": "services left running pile up: thirty learners times six lessons of processes, holding ports and "
+         "memory nobody uses. Here every service stops with its kernel.",
+    "f": "on a shared server, 127.0.0.1 keeps a learner's services off the network; the Hub's proxy is how a "
+         "browser reaches them.",
+}
+
+
+def _check_classroom_safe(classroom_safe) -> str:
+    if not callable(classroom_safe):
+        raise Wrong("`classroom_safe` should be a function: `def classroom_safe(): return {...}`")
+    chosen = classroom_safe()
+    if not isinstance(chosen, (set, frozenset, list, tuple)) or not all(isinstance(c, str) for c in chosen):
+        raise Wrong(f"classroom_safe() returned {chosen!r}; return a set of letters, like {{'a', 'c'}}.")
+    chosen = {c.strip().lower() for c in chosen}
+    if unknown := sorted(chosen - set(PRACTICES)):
+        raise Wrong(f"{', '.join(map(repr, unknown))} is not one of the letters a to f.")
+    wrongly_in, wrongly_out = sorted(chosen - SAFE), sorted(SAFE - chosen)
+    reasons = [f"({c}) is not safe: {WHY[c]}" for c in wrongly_in] + [f"({c}) is safe: {WHY[c]}" for c in wrongly_out]
+    if reasons:
+        raise Wrong(" ".join(reasons))
+    return "Port 0, a folder per kernel and 127.0.0.1: what every service of this course does, so a class shares a server."
+
+
+classroom_safe = Task(
+    name="classroom_safe", lesson="00-welcome", checker=_check_classroom_safe, seconds=5,
+    hints=["Imagine thirty learners running the same cell at the same second on one server: what would collide?",
+           "Two processes cannot listen on the same port, and two services writing one database file share data.",
+           "Three are safe: one about ports, one about folders, one about addresses."])
+
+
+# --- wait_until_healthy -------------------------------------------------------------------------
+STARTING = 3  # answers of 503 before the starting service says 200
+PATIENCE_SECONDS = 1.0  # the timeout the checker gives
+MAX_ASKS_PER_SECOND = 40  # a pause of about 0.1 s asks about 10 times a second
+
+
+def _wait(wait_until_healthy, url: str, where: str):
+    try:
+        return call_with_deadline(wait_until_healthy, url, PATIENCE_SECONDS, seconds=PATIENCE_SECONDS + PATIENCE)
+    except TimeLimit:
+        raise Wrong(f"Against {where}, wait_until_healthy(url, {PATIENCE_SECONDS:g}) was still waiting after "
+                    f"{PATIENCE_SECONDS + PATIENCE:g} s: give up when `timeout` seconds have passed.") from None
+
+
+def _expect_timeout(wait_until_healthy, url: str, where: str) -> None:
+    try:
+        answer = _wait(wait_until_healthy, url, where)
+    except TimeoutError:
+        return
+    except httpx.HTTPError as error:
+        raise Wrong(f"Against {where}, wait_until_healthy raised {type(error).__name__}. A service still starting "
+                    "may refuse connections: catch httpx.HTTPError and ask again.") from None
+    raise Wrong(f"Against {where}, wait_until_healthy returned {answer!r}. When it never becomes healthy, raise "
+                "TimeoutError: a caller that forgets to test a returned False would send traffic to it.")
+
+
+def _check_wait_until_healthy(wait_until_healthy) -> str:
+    if not callable(wait_until_healthy):
+        raise Wrong("`wait_until_healthy` should be a function: `def wait_until_healthy(url, timeout): ...`")
+    with counting_server(lambda asked: 503 if asked < STARTING else 200) as starting:
+        answer = _wait(wait_until_healthy, starting.url, "a service that answers 503 three times, then 200")
+        health = [path for path in starting.paths if path == "/health"]
+    if len(health) <= STARTING:
+        raise Wrong(f"A service that answered 503 three times, then 200: wait_until_healthy asked /health "
+                    f"{len(health)} times ({starting.paths}) and returned {answer!r}. Ask until the answer is 200.")
+    if answer is not True:
+        raise Wrong(f"The service became healthy, but wait_until_healthy returned {answer!r}, not True.")
+    with counting_server(503) as never:
+        _expect_timeout(wait_until_healthy, never.url, "a service that answers 503 for ever")
+        asks = len(never.paths)
+    if asks > MAX_ASKS_PER_SECOND * PATIENCE_SECONDS:
+        raise Wrong(f"Against a service that answers 503 for ever, wait_until_healthy asked {asks} times in "
+                    f"{PATIENCE_SECONDS:g} s. Pause between asks (about 0.1 s): a check that never pauses keeps "
+                    "a starting service busy answering it.")
+    _expect_timeout(wait_until_healthy, refusing_url(), "an address where nothing listens yet")
+    return ("wait_until_healthy asked until a starting service said 200, paused between asks, and raised "
+            "TimeoutError where the service never became healthy or nothing listened.")
+
+
+wait_until_healthy = Task(
+    name="wait_until_healthy", lesson="00-welcome", checker=_check_wait_until_healthy, seconds=30,
+    hints=["A starting service refuses connections, then answers 503, then 200: ask again and again, with a "
+           "pause, until it says 200 or your time is up.",
+           "Keep a deadline: `deadline = time.monotonic() + timeout`, and loop while `time.monotonic() < deadline`.",
+           "In the loop: `try: if check_health(url): return True` (your first task), `time.sleep(0.1)`; after the "
+           "loop, `raise TimeoutError(...)`."])
 
 # The lesson's challenges (never graded): each wrong option is a misconception its run refutes.
 cold_start = Prediction(
