@@ -56,14 +56,17 @@ def silent_url(hold: float = 10) -> str:
 
 def _answering_server(status) -> ThreadingHTTPServer:
     """A real HTTP server, not yet serving, that answers every GET with `status` and a JSON
-    message and notes each request's path (`server.paths`); `server.url` is its address.
+    message and notes each request's path and time (`server.paths`, `server.times`); `server.url`
+    is its address.
     `status` may be a function of how many requests came before (a service still starting)."""
     paths: list[str] = []
+    times: list[float] = []  # when each request came (time.monotonic())
 
     class Answer(BaseHTTPRequestHandler):
         def do_GET(self):
             code = status(len(paths)) if callable(status) else status
             paths.append(self.path)
+            times.append(time.monotonic())
             body = json.dumps({"detail": f"this server answers {code} now"}).encode()
             self.send_response(code)
             self.send_header("Content-Type", "application/json")
@@ -76,7 +79,7 @@ def _answering_server(status) -> ThreadingHTTPServer:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
     server.daemon_threads = True
-    server.url, server.paths = f"http://127.0.0.1:{server.server_address[1]}", paths
+    server.url, server.paths, server.times = f"http://127.0.0.1:{server.server_address[1]}", paths, times
     return server
 
 
