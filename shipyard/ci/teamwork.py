@@ -241,6 +241,13 @@ def _push_to_main(server: Server, repo: Repo, outcome: Outcome) -> str:
     return before
 
 
+def _last_green(server: Server, fallback: str) -> str:
+    """The newest commit whose build of main passed: the commit before a push is green only if
+    its own build said so (a push can find main already red, or its build not yet recorded)."""
+    return next((r.sha for r in reversed(server.runs) if r.branch == "main" and r.event == "push"
+                 and r.status == "success"), fallback)
+
+
 def _to_main(server: Server, repo: Repo, outcome: Outcome) -> None:
     """Push to main and wait for the build like a careful developer; if it is red, find the
     commit that broke it and fix it at once: up to FIXES attempts, then back to the last green."""
@@ -254,7 +261,7 @@ def _to_main(server: Server, repo: Repo, outcome: Outcome) -> None:
                 outcome.red_spells.append(run.finished_at - red_since)
             return
         if red_since is None:
-            red_since, last_green = run.queued_at, before
+            red_since, last_green = run.queued_at, _last_green(server, before)
             outcome.searches.append(find_culprit(repo, last_green, repo.sha()))
         if attempt < FIXES:
             _call_by_todays_name(repo)
