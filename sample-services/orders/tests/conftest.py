@@ -1,6 +1,10 @@
 """Fakes of the ports orders depends on: the same methods as the real clients, in memory."""
 import pytest
+from fastapi.testclient import TestClient
+from shop_chassis import Settings
+from shop_chassis.events import InMemoryBus
 
+from orders.app import DEFAULTS, build
 from orders.domain import Unavailable
 
 
@@ -40,3 +44,26 @@ def catalog():
 @pytest.fixture
 def payments():
     return FakePayments()
+
+
+def _events_app(tmp_path, bus):
+    """orders on the event path, its database in `tmp_path`, its broker `bus`."""
+    extra = {**DEFAULTS, "CATALOG_URL": "http://catalog.invalid", "PAYMENT_FLOW": "events"}
+    return build(Settings("orders", database_path=str(tmp_path / "orders.sqlite3"), extra=extra), bus=bus)
+
+
+@pytest.fixture
+def events_shop(tmp_path, catalog):
+    """orders alone on events: a fake bus, a fake catalog, its own payments port (the outbox)."""
+    bus = InMemoryBus()
+    app = _events_app(tmp_path, bus)
+    with TestClient(app) as client:
+        ports = app.state.ports
+        app.state.ports = lambda conn: (catalog, ports(conn)[1])
+        yield client, catalog, bus
+
+
+@pytest.fixture
+def events_app(tmp_path):
+    """orders on the event path with a fake bus, not yet started."""
+    return _events_app(tmp_path, InMemoryBus())

@@ -3,24 +3,13 @@ bus interface."""
 import pytest
 from fastapi.testclient import TestClient
 from shop_chassis import Settings
-from shop_chassis.events import BusUnavailable, InMemoryBus
+from shop_chassis.events import BusUnavailable
 
 from orders.app import DEFAULTS, build
 
 
-@pytest.fixture
-def shop(tmp_path, catalog):
-    bus = InMemoryBus()
-    extra = {**DEFAULTS, "CATALOG_URL": "http://catalog.invalid", "PAYMENT_FLOW": "events"}
-    app = build(Settings("orders", database_path=str(tmp_path / "orders.sqlite3"), extra=extra), bus=bus)
-    with TestClient(app) as client:
-        ports = app.state.ports  # the events port: it publishes, through the outbox
-        app.state.ports = lambda conn: (catalog, ports(conn)[1])
-        yield client, catalog, bus
-
-
-def test_an_order_is_accepted_pending_and_announced_as_orders_placed(shop):
-    client, catalog, bus = shop
+def test_an_order_is_accepted_pending_and_announced_as_orders_placed(events_shop):
+    client, catalog, bus = events_shop
     order = client.post("/orders", json={"product_id": "keyboard", "quantity": 2})
     assert order.status_code == 201 and order.json()["status"] == "pending"
     client.app.state.outbox.flush()  # the request published it already, unless the relay's thread was at it
@@ -28,15 +17,15 @@ def test_an_order_is_accepted_pending_and_announced_as_orders_placed(shop):
     assert catalog.stock["keyboard"] == 3
 
 
-def test_payments_completed_marks_the_order_paid(shop):
-    client, catalog, bus = shop
+def test_payments_completed_marks_the_order_paid(events_shop):
+    client, catalog, bus = events_shop
     order_id = client.post("/orders", json={"product_id": "keyboard", "quantity": 1}).json()["id"]
     bus.publish("payments.completed", {"order_id": order_id, "status": "paid", "amount_cents": 4900}, msg_id="p1")
     assert client.get(f"/orders/{order_id}").json()["status"] == "paid"
 
 
-def test_payments_failed_declines_the_order_and_gives_the_stock_back_once(shop):
-    client, catalog, bus = shop
+def test_payments_failed_declines_the_order_and_gives_the_stock_back_once(events_shop):
+    client, catalog, bus = events_shop
     order_id = client.post("/orders", json={"product_id": "keyboard", "quantity": 2}).json()["id"]
     for attempt in ("p1", "p2"):  # delivered twice: the second changes nothing
         bus.publish("payments.failed", {"order_id": order_id, "status": "declined"}, msg_id=attempt)
@@ -44,8 +33,8 @@ def test_payments_failed_declines_the_order_and_gives_the_stock_back_once(shop):
     assert catalog.stock["keyboard"] == 5
 
 
-def test_a_malformed_payment_event_is_dropped_as_bad_input(shop):
-    client, catalog, bus = shop
+def test_a_malformed_payment_event_is_dropped_as_bad_input(events_shop):
+    client, catalog, bus = events_shop
     bus.publish("payments.completed", {"order_id": "x", "status": "maybe"}, msg_id="bad")
     assert bus.dropped == [("payments.completed", {"order_id": "x", "status": "maybe"}, "orders")]
 
@@ -57,8 +46,8 @@ def test_orders_on_events_refuses_to_start_without_a_broker(tmp_path):
         pass
 
 
-def test_an_order_is_accepted_while_the_broker_refuses_and_announced_once_it_takes_events(shop):
-    client, catalog, bus = shop
+def test_an_order_is_accepted_while_the_broker_refuses_and_announced_once_it_takes_events(events_shop):
+    client, catalog, bus = events_shop
     real_publish = bus.publish
 
     def refuse(subject, event, msg_id):
@@ -73,15 +62,14 @@ def test_an_order_is_accepted_while_the_broker_refuses_and_announced_once_it_tak
     assert bus.published == [("orders.placed", {"order_id": order.json()["id"], "amount_cents": 4900})]
 
 
-def test_a_payment_for_an_order_never_saved_is_dropped_as_bad_input(shop):
-    client, catalog, bus = shop  # with the outbox, no order's event leaves before the order is saved
+def test_a_payment_for_an_order_never_saved_is_dropped_as_bad_input(events_shop):
+    client, catalog, bus = events_shop  # with the outbox, no order's event leaves before the order is saved
     bus.publish("payments.completed", {"order_id": "abc123", "status": "paid"}, msg_id="p-ghost")
     assert bus.dropped == [("payments.completed", {"order_id": "abc123", "status": "paid"}, "orders")]
 
 
-def test_the_outbox_relay_stops_with_the_app(tmp_path, catalog):
-    extra = {**DEFAULTS, "CATALOG_URL": "http://catalog.invalid", "PAYMENT_FLOW": "events"}
-    app = build(Settings("orders", database_path=str(tmp_path / "orders.sqlite3"), extra=extra), bus=InMemoryBus())
+def test_the_outbox_relay_stops_with_the_app(events_app):
+    app = events_app
     with TestClient(app):
         relay = app.state.outbox
         assert relay.thread.is_alive()

@@ -6,25 +6,9 @@ import time
 from pathlib import Path
 
 import jsonschema
-import pytest
-from fastapi.testclient import TestClient
-from shop_chassis import Settings
-from shop_chassis.events import InMemoryBus
-
-from orders.app import DEFAULTS, build
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[3] / "contracts" / "orders.placed.schema.json").read_text())
 
-
-@pytest.fixture
-def shop(tmp_path, catalog):
-    bus = InMemoryBus()
-    extra = {**DEFAULTS, "CATALOG_URL": "http://catalog.invalid", "PAYMENT_FLOW": "events"}
-    app = build(Settings("orders", database_path=str(tmp_path / "orders.sqlite3"), extra=extra), bus=bus)
-    with TestClient(app) as client:
-        ports = app.state.ports  # keep orders' own payments port; the catalog is a fake
-        app.state.ports = lambda conn: (catalog, ports(conn)[1])
-        yield client, bus
 
 
 def published(bus, subject: str, count: int, timeout: float = 5) -> list[dict]:
@@ -35,8 +19,8 @@ def published(bus, subject: str, count: int, timeout: float = 5) -> list[dict]:
     return found
 
 
-def test_every_orders_placed_that_orders_publishes_validates_against_the_shared_schema(shop):
-    client, bus = shop
+def test_every_orders_placed_that_orders_publishes_validates_against_the_shared_schema(events_shop):
+    client, _catalog, bus = events_shop
     for quantity in (1, 2):
         assert client.post("/orders", json={"product_id": "keyboard", "quantity": quantity}).status_code == 201
     events = published(bus, "orders.placed", 2)
