@@ -33,7 +33,7 @@ def post_receive(url: str) -> None:
         if not ref.startswith("refs/heads/") or new == ZERO:
             continue  # a tag, or a deleted branch: nothing to build
         try:
-            said = ask(url, {"event": "push", "branch": ref.removeprefix("refs/heads/"), "sha": new})
+            said = ask(url, {"event": "push", "branch": ref.removeprefix("refs/heads/"), "sha": new, "before": old})
             print(f"shipyard CI: {said['message']}")
         except (urllib.error.URLError, OSError):
             print("shipyard CI: no CI server is listening, so nothing will build this push")

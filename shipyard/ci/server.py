@@ -11,8 +11,9 @@
     server.merge("bob-fix")              # refused unless that build is green
 
 Runs queue and never overlap: one worker thread takes them in order. Each checks the pushed
-commit out into a fresh directory and runs its `.github/workflows/*.yml` (see
-`shipyard.ci.workflow` for the subset). Every run is kept in `runs.json`.
+commit out into a fresh folder, decides which of its `.github/workflows/*.yml` the event
+starts (`shipyard.ci.workflow`), and has act run them (`shipyard.ci.act`), one after another.
+Every run is kept in `runs.json`, with each job's and step's status, log and time.
 """
 import json
 import queue
@@ -25,15 +26,19 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from shipyard.ci import act, workflow
 from shipyard.ci import hook as notify
-from shipyard.ci import workflow
-from shipyard.ci.git import Repo, git
-from shipyard.ci.run import Run, Steps, run_workflows
+from shipyard.ci.git import GitError, Repo, git
+from shipyard.ci.run import Run, Steps
 from shipyard.paths import workdir
 
 
+VERDICTS = ("error", "cancelled", "timed out", "failure", "success")  # the first a workflow reached decides
+
+
 class Server:
-    def __init__(self):
+    def __init__(self, run_timeout: float = 600):
+        self.run_timeout = run_timeout  # seconds a workflow may run before everything it started is ended
         self.folder = Path(tempfile.mkdtemp(prefix="ci-", dir=workdir()))
         self.origin = self.folder / "origin.git"
         self.history = self.folder / "runs.json"
@@ -42,7 +47,7 @@ class Server:
         self._merged: set[str] = set()  # merge commits this server made: the only pushes a protected branch takes
         self._done: dict[int, threading.Event] = {}  # set once a run's verdict is in the history
         self._lock, self._queue = threading.Lock(), queue.Queue()
-        self._steps = Steps()  # the processes of the step running now: stop() ends them
+        self._steps = Steps()  # the processes of the run going on now: stop() ends them
         git(self.folder, "init", "-q", "--bare", "--initial-branch=main", str(self.origin))
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._http.server_address[1]}/push"
@@ -109,9 +114,9 @@ class Server:
                                        f"#{self.run_for(commit, base).number}", build, self.run_for(commit, base))
 
     # -- the queue -------------------------------------------------------------------------
-    def enqueue(self, event: str, branch: str, sha: str, head: str = "") -> Run:
+    def enqueue(self, event: str, branch: str, sha: str, head: str = "", before: str = "") -> Run:
         with self._lock:
-            run = Run(len(self.runs) + 1, event, branch, sha, head=head)
+            run = Run(len(self.runs) + 1, event, branch, sha, head=head, before=before)
             self.runs.append(run)
             self._done[run.number] = threading.Event()
         self._save()
@@ -135,24 +140,46 @@ class Server:
         run.status, run.started_at = "running", time.time()
         self._save()
         folder = Path(tempfile.mkdtemp(prefix=f"run-{run.number}-", dir=self.folder))
-        workspace = folder / "workspace"
-        # --shared: the clone borrows origin's objects instead of copying them (half the time),
-        # and checks out only the commit to build
-        git(folder, "clone", "-q", "--shared", "--no-checkout", str(self.origin), str(workspace))
-        git(workspace, "checkout", "-q", "--detach", run.sha)
-        try:
-            found = [w for w in workflow.load(workspace) if w.runs_on(run.event, run.branch)]
-        except workflow.WorkflowError as error:
-            run.status, run.error = "error", str(error)
-            return
-        run.workflows = [w.path for w in found]
-        if not found:
-            run.status, run.error = "skipped", f"no workflow runs on {run.event} to {run.branch}"
-            return
-        try:
-            run_workflows(found, run, workspace, self._save, self._steps)
+        try:  # whatever the verdict, the run's folder goes
+            workspace = folder / "workspace"
+            # --shared: the clone borrows origin's objects instead of copying them (half the time),
+            # and checks out only the commit to build
+            git(folder, "clone", "-q", "--shared", "--no-checkout", str(self.origin), str(workspace))
+            git(workspace, "checkout", "-q", "--detach", run.sha)
+            try:
+                found = [w for w in workflow.load(workspace) if w.runs_on(run.event, run.branch, self._changed(run))]
+            except workflow.WorkflowError as error:
+                run.status, run.error = "error", str(error)
+                return
+            run.workflows = [w.path for w in found]
+            refused = [w.problem for w in found if w.problem]
+            if refused or not found:
+                run.status, run.error = ("error", refused[0]) if refused else (
+                    "skipped", f"no workflow runs on {run.event} to {run.branch}")
+                return
+            run.notes, run.isolated = [note for w in found for note in w.notes], bool(act.isolation())
+            verdicts = []
+            for index, found_workflow in enumerate(found):
+                if self._steps.stopping.is_set():
+                    break
+                verdicts.append(act.execute(
+                    found_workflow, (workspace / found_workflow.path).read_text(), run, workspace, folder, self._save,
+                    self._steps, prefix=f"{found_workflow.name}/" if len(found) > 1 else "", timeout=self.run_timeout,
+                    index=index))
+            run.status = "cancelled" if self._steps.stopping.is_set() else min(verdicts, key=VERDICTS.index)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+    def _changed(self, run: Run) -> list[str] | None:
+        """The paths the push (or the pull request) changed, for `paths` filters: against the
+        commit before the push, or (a new branch, a pull request) where it left main; None when
+        there is nothing to compare with."""
+        try:
+            base = run.before if run.event == "push" and run.before.strip("0") else git(
+                self.origin, "merge-base", run.branch if run.event == "pull_request" else "main", run.sha)
+            return git(self.origin, "diff", "--name-only", base, run.sha).splitlines()
+        except GitError:
+            return None
 
     def _save(self) -> None:
         """Write the history (atomically: a reader never sees half a file)."""
@@ -174,7 +201,7 @@ class Server:
                         status, body = 200, {"allowed": allowed, "message": "" if allowed else (
                             f"{push['branch']} is protected: open a pull request, and merge it once its build is green")}
                     else:
-                        run = server.enqueue(push["event"], push["branch"], push["sha"])
+                        run = server.enqueue(push["event"], push["branch"], push["sha"], before=push.get("before", ""))
                         status, body = 200, {"message": f"run #{run.number} queued for {run.branch} at {run.sha[:7]}"}
                 except (ValueError, KeyError, TypeError) as error:
                     status, body = 400, {"message": f"not a push notification: {error}"}
@@ -216,7 +243,7 @@ class Server:
         return self.wait(run, 0)
 
     def stop(self, timeout: float = 10) -> None:
-        """Stop serving: the step running now ends with every process it started, the runs
+        """Stop serving: the run going on now ends with every process it started, the runs
         still queued are cancelled, and the worker has finished when this returns."""
         self._steps.stop()
         self._queue.put(None)
@@ -247,8 +274,8 @@ class Merge:
 _servers: list[Server] = []
 
 
-def start() -> Server:
-    server = Server()
+def start(run_timeout: float = 600) -> Server:
+    server = Server(run_timeout)
     _servers.append(server)
     return server
 

@@ -1,182 +1,205 @@
-"""GitHub Actions workflow files, the subset `shipyard.ci` runs. Anything outside it is
-refused with a message that names the file, the job and the step.
+"""What the CI server decides before act runs a workflow: whether a push or a pull request
+triggers it (act runs every workflow of an event and ignores its filters), whether it can run
+on this machine without reaching the network (every `uses:` must be here), and the jobs and
+steps it plans, so the live table has rows before act reports on them.
 
-Supported:
-- `on`: `push` and `pull_request`, each with an optional `branches` filter (glob patterns);
-- `env` on the workflow, a job or a step;
-- jobs: `name`, `needs`, `env`, `timeout-minutes`, `steps`; `runs-on` is accepted and ignored;
-  `strategy.matrix` of names to lists of values (the job runs once per combination, one
-  after another, with `${{ matrix.NAME }}` replaced in its steps; `fail-fast` and
-  `max-parallel` are accepted and ignored);
-- steps: `name`, `run`, `env`, `working-directory`, `timeout-minutes`,
-  `if: success()`, `failure()` or `always()` (with or without `${{ }}`), and `uses:` for
-  `actions/checkout` (the run's workspace is already the pushed commit) and
-  `actions/setup-python` (the Python running the course; `with: python-version` is noted).
+Triggers read here, as GitHub reads them: `on` as a word, a list or a mapping; for `push`,
+`branches`, `branches-ignore`, `tags`, `tags-ignore`, `paths` and `paths-ignore`; for
+`pull_request`, the same filters against the base branch. Any other event (say
+`workflow_dispatch`) simply does not start on a push.
 """
-import fnmatch
 import itertools
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-KNOWN_ACTIONS = {"actions/checkout", "actions/setup-python"}
-EVENTS = {"push", "pull_request"}
-CONDITIONS = {"success()", "failure()", "always()"}
-JOB_KEYS = {"name", "needs", "env", "timeout-minutes", "steps", "runs-on", "strategy"}
-MATRIX = re.compile(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}")
-STEP_KEYS = {"name", "run", "uses", "with", "env", "working-directory", "timeout-minutes", "if"}
+# Actions act finds on this machine: checkout (act copies the pushed commit's files itself)
+# and the course's stand-ins (see `shipyard.ci.standins`).
+CHECKOUT = "actions/checkout"
+NEEDS_DOCKER = ("container", "services")
 
 
 class WorkflowError(ValueError):
-    """The file is not a workflow this CI server can run; the message says where and why."""
+    """The file cannot run here; the message says where and why."""
+
+
+def _glob(pattern: str) -> re.Pattern:
+    """GitHub's filter patterns: `*` any characters but `/`, `**` any, `?` and `+` quantify the
+    character before them, `[...]` a class."""
+    parts = re.split(r"(\*\*|\*|\?|\+|\[[^\]]*\])", pattern)
+    regex = "".join({"**": ".*", "*": "[^/]*", "?": "?", "+": "+"}.get(p, p if p.startswith("[") else re.escape(p))
+                    for p in parts)
+    return re.compile(regex)
+
+
+def matches(patterns: list[str], name: str) -> bool:
+    """Whether `name` is included by `patterns`: the last pattern that matches decides, and a
+    pattern starting with `!` excludes."""
+    included = False
+    for pattern in patterns:
+        negated = pattern.startswith("!")
+        if _glob(pattern.removeprefix("!")).fullmatch(name):
+            included = not negated
+    return included
 
 
 @dataclass(frozen=True)
-class Step:
+class PlannedStep:
+    key: str  # act's step id: the step's `id`, or its index
     name: str
-    run: str | None = None
-    uses: str | None = None  # "actions/checkout" or "actions/setup-python", without the version
-    with_: dict = field(default_factory=dict)
-    env: dict = field(default_factory=dict)
-    working_directory: str | None = None
     timeout_seconds: float | None = None
-    condition: str = "success()"
 
 
 @dataclass(frozen=True)
-class Job:
+class PlannedJob:
     id: str
     name: str
-    steps: list[Step]
-    needs: list[str] = field(default_factory=list)
-    env: dict = field(default_factory=dict)
+    needs: list[str]
+    steps: list[PlannedStep]
+    matrix: list[dict] = field(default_factory=list)  # the combinations, where they can be read ahead
     timeout_seconds: float | None = None
-    matrix: list[dict] = field(default_factory=lambda: [{}])  # one entry per combination to run
-
-    def instances(self) -> list[tuple[str, list[Step]]]:
-        """(name, steps) for every combination of the matrix, `${{ matrix.X }}` filled in."""
-        if self.matrix == [{}]:
-            return [(self.name, self.steps)]
-        return [(f"{self.name} ({', '.join(map(str, values.values()))})", [_filled(step, values) for step in self.steps])
-                for values in self.matrix]
-
-
-def _filled(step: "Step", values: dict) -> "Step":
-    def fill(text):
-        return MATRIX.sub(lambda m: str(values.get(m[1], m[0])), text) if isinstance(text, str) else text
-    return replace(step, name=fill(step.name), run=fill(step.run), with_={k: fill(v) for k, v in step.with_.items()},
-                   env={k: fill(v) for k, v in step.env.items()})
-
-
-def _matrix(strategy, where: str) -> list[dict]:
-    if strategy is None:
-        return [{}]
-    matrix = strategy.get("matrix") if isinstance(strategy, dict) else None
-    unknown = set(strategy) - {"matrix", "fail-fast", "max-parallel"} if isinstance(strategy, dict) else set()
-    if not isinstance(matrix, dict) or not matrix or unknown:
-        raise WorkflowError(f"{where}: `strategy` is supported here only as a `matrix` (and fail-fast, max-parallel)")
-    if {"include", "exclude"} & set(matrix) or not all(isinstance(v, list) and v for v in matrix.values()):
-        raise WorkflowError(f"{where}: each `matrix` entry must be a list of values (include and exclude are not "
-                            "supported here)")
-    return [dict(zip(matrix, combination)) for combination in itertools.product(*matrix.values())]
 
 
 @dataclass(frozen=True)
 class Workflow:
     name: str
     path: str  # relative to the repository, for messages
-    triggers: dict[str, list[str] | None]  # event -> branch patterns (None: every branch)
-    jobs: list[Job]  # in an order where every job comes after the jobs it needs
-    env: dict = field(default_factory=dict)
+    on: dict
+    jobs: list[PlannedJob]
+    notes: list[str] = field(default_factory=list)  # what runs differently here than on GitHub
+    problem: str = ""  # why it cannot run here (said only when it is triggered, as GitHub would)
 
-    def runs_on(self, event: str, branch: str) -> bool:
-        if event not in self.triggers:
+    def runs_on(self, event: str, branch: str, changed: list[str] | None = None) -> bool:
+        """Whether a push to `branch` (or a pull request into it) starts this workflow;
+        `changed` are the paths the push changed (None: unknown, no path filter applies)."""
+        if event not in self.on:
             return False
-        patterns = self.triggers[event]
-        return patterns is None or any(fnmatch.fnmatchcase(branch, p.replace("**", "*")) for p in patterns)
+        filters = self.on[event] or {}
+        if not isinstance(filters, dict):
+            return True
+        on_branches = {"branches", "branches-ignore"} & set(filters)
+        if not on_branches and {"tags", "tags-ignore"} & set(filters):
+            return False  # a filter on tags only: pushes to branches do not start it
+        if "branches" in filters and not matches(_strings(filters["branches"]), branch):
+            return False
+        if "branches-ignore" in filters and matches(_strings(filters["branches-ignore"]), branch):
+            return False
+        if changed is not None and "paths" in filters and not any(matches(_strings(filters["paths"]), p) for p in changed):
+            return False
+        if changed is not None and "paths-ignore" in filters and changed and all(
+                matches(_strings(filters["paths-ignore"]), p) for p in changed):
+            return False
+        return True
 
 
-def _strings(value, where: str) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise WorkflowError(f"{where}: `env` must be a mapping of names to values")
-    return {str(k): "" if v is None else str(v).lower() if isinstance(v, bool) else str(v) for k, v in value.items()}
+def _strings(value) -> list[str]:
+    return [str(value)] if isinstance(value, str) else [str(v) for v in value or []]
 
 
-def _minutes(value, where: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise WorkflowError(f"{where}: `timeout-minutes` must be a positive number, not {value!r}")
-    return float(value) * 60
-
-
-def _triggers(on, path: str) -> dict[str, list[str] | None]:
+def _on(raw: dict, path: str) -> dict:
+    on = raw.get("on", raw.get(True))  # YAML 1.1 reads a bare `on` key as the boolean True
     if isinstance(on, str):
         on = [on]
     if isinstance(on, list):
-        on = {event: None for event in on}
+        on = {str(event): None for event in on}
     if not isinstance(on, dict) or not on:
-        raise WorkflowError(f"{path}: `on` must name push and/or pull_request")
-    triggers = {}
-    for event, options in on.items():
-        if event not in EVENTS:
-            raise WorkflowError(f"{path}: the event {event!r} is not supported here (only push and pull_request)")
-        branches = (options or {}).get("branches") if isinstance(options, dict) else None
-        triggers[event] = [str(b) for b in ([branches] if isinstance(branches, str) else branches)] if branches else None
-    return triggers
+        raise WorkflowError(f"{path}: `on` must name the events that start the workflow")
+    return on
 
 
-def _step(raw, where: str) -> Step:
-    if not isinstance(raw, dict):
-        raise WorkflowError(f"{where}: a step must be a mapping with `run` or `uses`")
-    unknown = set(raw) - STEP_KEYS
-    if unknown:
-        raise WorkflowError(f"{where}: {', '.join(sorted(unknown))} is not supported in a step here")
-    name = str(raw.get("name") or raw.get("run") or raw.get("uses") or "step").strip().splitlines()[0]
-    where = f"{where} ({name!r})"
-    if ("run" in raw) == ("uses" in raw):
-        raise WorkflowError(f"{where}: a step has either `run` or `uses`, not both or neither")
-    uses = None
-    if "uses" in raw:
-        uses = str(raw["uses"]).split("@")[0]
-        if uses not in KNOWN_ACTIONS:
-            raise WorkflowError(f"{where}: `uses: {raw['uses']}` cannot run here; this CI server knows only "
-                                f"{' and '.join(sorted(KNOWN_ACTIONS))}. Write the step as `run:` commands.")
-    condition = re.sub(r"^\$\{\{\s*(.*?)\s*\}\}$", r"\1", str(raw.get("if", "success()")).strip())
-    if condition not in CONDITIONS:
-        raise WorkflowError(f"{where}: `if: {raw['if']}` is not supported; use success(), failure() or always()")
-    return Step(name=name, run=None if uses else str(raw["run"]), uses=uses, with_=dict(raw.get("with") or {}),
-                env=_strings(raw.get("env"), where), working_directory=raw.get("working-directory"),
-                timeout_seconds=_minutes(raw.get("timeout-minutes"), where), condition=condition)
+def _uses_problem(uses: str) -> str | None:
+    """Why a `uses:` cannot run here, or None if act finds it on this machine."""
+    from shipyard.ci.standins import STAND_INS
+
+    action = uses.split("@")[0]
+    if uses.startswith("./") or action == CHECKOUT or action in STAND_INS:
+        return None
+    if uses.startswith("docker://"):
+        return "a Docker image action needs Docker and a registry, and this CI server uses neither"
+    return (f"act would download {action} from GitHub, and this CI server never reaches the network. Actions "
+            f"here: {CHECKOUT}, {', '.join(sorted(STAND_INS))} (a stand-in using this machine) and local actions "
+            "(`uses: ./path`). Write the step as `run:` commands")
 
 
-def _ordered(jobs: dict[str, Job], path: str) -> list[Job]:
-    """Jobs after the jobs they need (a topological order); a cycle or unknown need is an error."""
-    done: list[Job] = []
-    visiting: set[str] = set()
-
-    def visit(job_id: str, chain: tuple[str, ...]) -> None:
-        if any(j.id == job_id for j in done):
-            return
-        if job_id in visiting:
-            raise WorkflowError(f"{path}: jobs need each other in a circle: {' -> '.join((*chain, job_id))}")
-        visiting.add(job_id)
-        for need in jobs[job_id].needs:
-            if need not in jobs:
-                raise WorkflowError(f"{path}: job {job_id!r} needs {need!r}, which is not a job in this file")
-            visit(need, (*chain, job_id))
-        done.append(jobs[job_id])
-
-    for job_id in jobs:
-        visit(job_id, ())
-    return done
+def _step_name(step: dict, index: int) -> str:
+    text = step.get("name") or step.get("run") or step.get("uses") or f"step {index + 1}"
+    return str(text).strip().splitlines()[0] if str(text).strip() else f"step {index + 1}"
 
 
-def parse(text: str, path: str) -> Workflow:
+def _matrix(strategy) -> list[dict]:
+    """The combinations of a plain matrix (lists of values), as act reports them; [] where
+    they cannot be read ahead (an expression, include or exclude): act reports them."""
+    matrix = strategy.get("matrix") if isinstance(strategy, dict) else None
+    if not isinstance(matrix, dict) or not matrix or not all(isinstance(v, list) and v for v in matrix.values()):
+        return []
+    if {"include", "exclude"} & set(matrix):
+        return []
+    return [dict(zip(matrix, (str(v) for v in values))) for values in itertools.product(*matrix.values())]
+
+
+def _minutes(value) -> float | None:
+    return float(value) * 60 if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
+
+
+def _job(job_id: str, job, where: str, workspace: Path | None) -> PlannedJob:
+    if not isinstance(job, dict):
+        raise WorkflowError(f"{where}: a job is a mapping with `runs-on` and `steps`")
+    for key in NEEDS_DOCKER:
+        if key in job:
+            raise WorkflowError(f"{where}: `{key}:` runs the job in Docker containers; this CI server runs jobs "
+                                "on the machine itself (act's self-hosted mode). Start what the job needs in a step.")
+    if "uses" in job:  # a reusable workflow
+        raise WorkflowError(f"{where}: `uses: {job['uses']}` calls a reusable workflow, which this CI server does "
+                            "not run; write the job's steps here")
+    if "runs-on" not in job:
+        raise WorkflowError(f"{where}: every job needs `runs-on` (here, `ubuntu-latest` runs on this machine itself)")
+    steps = job.get("steps")
+    if not isinstance(steps, list) or not steps:
+        raise WorkflowError(f"{where}: a job needs a list of `steps`")
+    planned = []
+    for index, step in enumerate(steps):
+        if not isinstance(step, dict):
+            raise WorkflowError(f"{where}, step {index + 1}: a step is a mapping with `run` or `uses`")
+        name = _step_name(step, index)
+        if "uses" in step:
+            uses = str(step["uses"])
+            problem = _uses_problem(uses)
+            if problem is None and uses.split("@")[0] == CHECKOUT and isinstance(step.get("with"), dict) and \
+                    {"repository", "ref"} & set(step["with"]):
+                problem = "checking out another repository or ref would fetch it from GitHub"
+            if problem is None and uses.startswith("./"):
+                problem = _local_action_problem(workspace, uses)
+            if problem:
+                raise WorkflowError(f"{where}, step {index + 1} ({name!r}): `uses: {uses}` cannot run here: {problem}.")
+        planned.append(PlannedStep(str(step.get("id", index)), name, _minutes(step.get("timeout-minutes"))))
+    needs = job.get("needs") or []
+    return PlannedJob(job_id, str(job.get("name") or job_id), [needs] if isinstance(needs, str) else _strings(needs),
+                      planned, _matrix(job.get("strategy")), _minutes(job.get("timeout-minutes")))
+
+
+def _local_action_problem(workspace: Path | None, uses: str) -> str | None:
+    """A local composite action may itself use actions: they must be here too."""
+    if workspace is None:
+        return None
+    folder = workspace / uses
+    found = [f for f in (folder / "action.yml", folder / "action.yaml") if f.is_file()]
+    if not found:
+        return f"there is no action.yml in {uses}"
+    try:
+        action = yaml.safe_load(found[0].read_text()) or {}
+    except yaml.YAMLError as error:
+        return f"its action.yml is not valid YAML: {error}"
+    for step in ((action.get("runs") or {}).get("steps") or []) if isinstance(action, dict) else []:
+        inner = isinstance(step, dict) and step.get("uses")
+        problem = inner and (_uses_problem(str(inner)) if not str(inner).startswith("./") else None)
+        if problem:
+            return f"it uses {inner}, and {problem}"
+    return None
+
+
+def parse(text: str, path: str, workspace: Path | None = None) -> Workflow:
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -185,29 +208,26 @@ def parse(text: str, path: str) -> Workflow:
         raise WorkflowError(f"{path}: not valid YAML{at}: {getattr(error, 'problem', None) or error}") from None
     if not isinstance(raw, dict):
         raise WorkflowError(f"{path}: a workflow is a mapping with `on` and `jobs`")
-    on = raw.get("on", raw.get(True))  # YAML 1.1 reads a bare `on` key as the boolean True
+    on = _on(raw, path)
     if not isinstance(raw.get("jobs"), dict) or not raw["jobs"]:
         raise WorkflowError(f"{path}: `jobs` must name at least one job")
-    jobs = {}
-    for job_id, job in raw["jobs"].items():
-        where = f"{path}: job {job_id!r}"
-        if not isinstance(job, dict) or not isinstance(job.get("steps"), list) or not job["steps"]:
-            raise WorkflowError(f"{where}: a job needs a list of `steps`")
-        unknown = set(job) - JOB_KEYS
-        if unknown:
-            raise WorkflowError(f"{where}: {', '.join(sorted(unknown))} is not supported in a job here")
-        needs = job.get("needs") or []
-        jobs[job_id] = Job(id=str(job_id), name=str(job.get("name") or job_id),
-                           steps=[_step(s, f"{where}, step {i + 1}") for i, s in enumerate(job["steps"])],
-                           needs=[needs] if isinstance(needs, str) else [str(n) for n in needs],
-                           env=_strings(job.get("env"), where), timeout_seconds=_minutes(job.get("timeout-minutes"), where),
-                           matrix=_matrix(job.get("strategy"), where))
-    return Workflow(name=str(raw.get("name") or Path(path).stem), path=path, triggers=_triggers(on, path),
-                    jobs=_ordered(jobs, path), env=_strings(raw.get("env"), path))
+    try:
+        jobs = [_job(str(job_id), job, f"{path}: job {job_id!r}", workspace) for job_id, job in raw["jobs"].items()]
+    except WorkflowError as error:
+        return Workflow(str(raw.get("name") or Path(path).stem), path, on, [], problem=str(error))
+    notes = []
+    concurrency = [raw.get("concurrency"), *(j.get("concurrency") for j in raw["jobs"].values())]
+    if any(isinstance(c, dict) and c.get("cancel-in-progress") for c in concurrency):
+        notes.append(f"{path}: `cancel-in-progress` is not honoured here: runs wait in one queue, and a newer push "
+                     "does not cancel the run before it")
+    if any(j.timeout_seconds or any(s.timeout_seconds for s in j.steps) for j in jobs):
+        notes.append(f"{path}: a job or step past its `timeout-minutes` ends the whole run here (act does not time "
+                     "jobs on the host, nor a fraction of a minute); GitHub would end only that job or step")
+    return Workflow(str(raw.get("name") or Path(path).stem), path, on, jobs, notes)
 
 
 def load(workspace: Path) -> list[Workflow]:
     """Every workflow in a checked-out repository (.github/workflows/*.yml and *.yaml)."""
     folder = workspace / ".github" / "workflows"
     files = sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")]) if folder.is_dir() else []
-    return [parse(f.read_text(), str(f.relative_to(workspace))) for f in files]
+    return [parse(f.read_text(), str(f.relative_to(workspace)), workspace) for f in files]

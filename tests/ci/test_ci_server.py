@@ -1,16 +1,22 @@
-"""shipyard.ci: real git pushes to a real origin, real workflow runs, recorded."""
+"""shipyard.ci: real git pushes to a real origin, each run by act, recorded."""
 import json
+import os
 import subprocess
+import sys
+import textwrap
 import time
 
 import psutil
+import pytest
+
+from shipyard.ci import act
 
 WORKFLOW = ".github/workflows/ci.yml"
 
 
 def push(repo, files: dict[str, str], message: str = "change", branch: str | None = None):
     for path, text in files.items():
-        repo.write(path, text)
+        repo.write(path, textwrap.dedent(text) if path.endswith((".yml", ".yaml")) else text)
     repo.commit(message)
     return repo.push(branch)
 
@@ -19,8 +25,21 @@ def steps(run) -> list[tuple[str, str]]:
     return [(step.name, step.status) for job in run.jobs for step in job.steps]
 
 
+def sleeping(seconds: str) -> list:
+    return [p for p in psutil.process_iter(["cmdline", "status"])
+            if p.info["cmdline"] == ["sleep", seconds] and p.info["status"] != psutil.STATUS_ZOMBIE]
+
+
 def test_a_push_runs_the_workflow_and_the_history_keeps_every_steps_status_log_and_time(server, alice):
-    run = push(alice, {WORKFLOW: "on: push\njobs:\n  hello:\n    steps:\n      - name: greet\n        run: echo hello $GITHUB_SHA\n"})
+    run = push(alice, {WORKFLOW: """
+        on: push
+        jobs:
+          hello:
+            runs-on: ubuntu-latest
+            steps:
+              - name: greet
+                run: echo hello $GITHUB_SHA
+        """})
     assert run is not None and server.wait(run).status == "success"
     recorded = json.loads(server.history.read_text())[-1]
     step = recorded["jobs"][0]["steps"][0]
@@ -28,65 +47,97 @@ def test_a_push_runs_the_workflow_and_the_history_keeps_every_steps_status_log_a
     assert step["status"] == "success" and step["log"].strip() == f"hello {alice.sha()}" and step["seconds"] > 0
 
 
-def test_env_at_every_level_working_directory_checkout_and_setup_python_reach_the_steps(server, alice):
-    flow = """on: push
-env: {A: workflow, B: workflow}
-jobs:
-  show:
-    runs-on: ubuntu-latest
-    env: {B: job, C: job}
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with: {python-version: "3.12"}
-      - run: echo "$A $B $C $D" && pwd && python -c "import sys; print(sys.executable)" && cat here.txt
-        working-directory: sub
-        env: {C: step, D: step}
-"""
-    run = server.wait(push(alice, {WORKFLOW: flow, "sub/here.txt": "in sub\n"}))
-    log = run.jobs[0].steps[2].log.splitlines()
-    assert run.status == "success", run.jobs[0].steps[2].log
-    assert log[0] == "workflow job step step" and log[1].endswith("/workspace/sub") and log[3] == "in sub"
-    import sys
-    assert log[2] == sys.executable
-    assert "Python" in run.jobs[0].steps[1].log and "3.12" in run.jobs[0].steps[1].log
+def test_expressions_defaults_outputs_and_the_github_files_work_as_on_github(server, alice):
+    """What the course's own interpreter got wrong, and act gets right."""
+    run = server.wait(push(alice, {WORKFLOW: """
+        on: push
+        env: {A: workflow, B: workflow}
+        defaults:
+          run:
+            working-directory: sub
+        jobs:
+          make:
+            runs-on: ubuntu-latest
+            env: {B: job}
+            outputs:
+              word: ${{ steps.say.outputs.word }}
+            steps:
+              - uses: actions/checkout@v4
+              - uses: actions/setup-python@v5
+                with: {python-version: "3.12"}
+              - id: say
+                env: {C: step}
+                run: |
+                  echo "$A $B $C ${{ env.A }} $(cat here.txt)" && pwd
+                  test "${{ github.workspace }}" = "$GITHUB_WORKSPACE"
+                  python -c "import sys; print(sys.executable)"
+                  echo "word=from-make" >> "$GITHUB_OUTPUT"
+                  echo "LATER=set-by-a-step" >> "$GITHUB_ENV"
+              - run: echo "$LATER"
+          use:
+            runs-on: ubuntu-latest
+            needs: make
+            defaults:
+              run:
+                working-directory: .
+            steps:
+              - run: echo "${{ needs.make.outputs.word }}"
+        """, "sub/here.txt": "in sub\n"}))
+    make, use = run.jobs
+    said = make.steps[2].log.splitlines()
+    assert run.status == "success", make.steps[2].log
+    assert said[0] == "workflow job step workflow in sub" and said[1].endswith("/sub") and said[2] == sys.executable
+    assert make.steps[3].log.strip() == "set-by-a-step" and use.steps[0].log.strip() == "from-make"
+    assert "Stand-in for actions/setup-python" in make.steps[1].log and "asks for 3.12" in make.steps[1].log
 
 
 def test_a_failing_step_stops_its_job_runs_failure_steps_and_skips_the_jobs_that_need_it(server, alice):
-    flow = """on: push
-jobs:
-  test:
-    steps:
-      - name: tests
-        run: echo checking; exit 3
-      - name: never
-        run: echo unreachable
-      - name: report
-        if: failure()
-        run: echo reporting the failure
-  deploy:
-    needs: test
-    steps:
-      - run: echo deploying
-"""
-    run = server.wait(push(alice, {WORKFLOW: flow}))
+    run = server.wait(push(alice, {WORKFLOW: """
+        on: push
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            steps:
+              - name: tests
+                run: echo checking; exit 3
+              - name: never
+                run: echo unreachable
+              - name: report
+                if: failure()
+                run: echo reporting the failure
+          deploy:
+            runs-on: ubuntu-latest
+            needs: test
+            steps:
+              - run: echo deploying
+        """}))
     assert run.status == "failure"
     assert steps(run) == [("tests", "failure"), ("never", "skipped"), ("report", "success"), ("echo deploying", "skipped")]
     assert [job.status for job in run.jobs] == ["failure", "skipped"]
-    assert "(exit code 3)" in run.jobs[0].steps[0].log and run.failed_steps()[0][1].name == "tests"
+    assert "exit status 3" in run.jobs[0].steps[0].log and run.failed_steps()[0][1].name == "tests"
 
 
-def test_a_step_over_its_timeout_is_stopped_and_its_process_is_gone(server, alice):
-    flow = "on: push\njobs:\n  slow:\n    steps:\n      - name: hang\n        timeout-minutes: 0.02\n        run: echo $$ > pid; sleep 60\n"
+def test_a_step_over_its_timeout_is_stopped_with_the_run_and_its_process_is_gone(server, alice):
     started = time.monotonic()
-    run = server.wait(push(alice, {WORKFLOW: flow}), timeout=30)
-    assert run.status == "failure" and steps(run) == [("hang", "timed out")]
-    assert time.monotonic() - started < 20 and "stopped after 1.2 s" in run.jobs[0].steps[0].log
-    assert not [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", "60"] and p.status() != psutil.STATUS_ZOMBIE]
+    run = server.wait(push(alice, {WORKFLOW: """
+        on: push
+        jobs:
+          slow:
+            runs-on: ubuntu-latest
+            steps:
+              - name: hang
+                timeout-minutes: 0.02
+                run: sleep 994
+              - run: echo never
+        """}), timeout=30)
+    assert run.status == "timed out" and steps(run) == [("hang", "timed out"), ("echo never", "skipped")]
+    assert time.monotonic() - started < 20 and "stopped after 1.2 s: timeout-minutes" in run.jobs[0].steps[0].log
+    assert any("ends the whole run here" in note for note in run.notes)
+    assert not sleeping("994")
 
 
 def test_two_pushes_in_quick_succession_both_run_in_order_without_overlapping(server, alice):
-    flow = "on: push\njobs:\n  a:\n    steps:\n      - run: sleep 0.5\n"
+    flow = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: sleep 0.5\n"
     first = push(alice, {WORKFLOW: flow, "n.txt": "1"})
     second = push(alice, {"n.txt": "2"})
     server.wait(second)
@@ -94,27 +145,58 @@ def test_two_pushes_in_quick_succession_both_run_in_order_without_overlapping(se
     assert first.finished_at <= second.started_at
 
 
-def test_a_workflow_with_a_yaml_error_fails_the_run_in_words_and_the_server_keeps_serving(server, alice):
+def test_a_workflow_with_a_yaml_error_fails_the_run_in_words_and_leaves_no_workspace(server, alice):
     broken = server.wait(push(alice, {WORKFLOW: "on: push\njobs:\n  a:\n    steps: [\n"}))
     assert broken.status == "error" and "ci.yml: not valid YAML at line" in broken.error
-    fixed = server.wait(push(alice, {WORKFLOW: "on: push\njobs:\n  a:\n    steps:\n      - run: 'true'\n"}))
-    assert fixed.status == "success"
+    assert not list(server.folder.glob("run-*"))
+    fixed = server.wait(push(alice, {WORKFLOW: "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'true'\n"}))
+    assert fixed.status == "success" and not list(server.folder.glob("run-*"))
 
 
-def test_an_action_that_cannot_run_here_fails_the_run_naming_the_step(server, alice):
-    run = server.wait(push(alice, {WORKFLOW: "on: push\njobs:\n  a:\n    steps:\n      - name: Cache\n        uses: actions/cache@v4\n"}))
-    assert run.status == "error" and "step 1 ('Cache'): `uses: actions/cache@v4` cannot run here" in run.error
+@pytest.mark.parametrize("step, words", [
+    ("name: Cache\n        uses: actions/cache@v4", "step 1 ('Cache'): `uses: actions/cache@v4` cannot run here: act would download"),
+    ("uses: docker://alpine:3", "`uses: docker://alpine:3` cannot run here: a Docker image action needs Docker"),
+    ("uses: actions/checkout@v4\n        with: {repository: octo/other}", "fetch it from GitHub"),
+])
+def test_an_action_that_would_reach_the_network_is_refused_before_act_starts_naming_file_job_and_step(
+        server, alice, step, words):
+    run = server.wait(push(alice, {WORKFLOW: f"on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - {step}\n"}))
+    assert run.status == "error" and ".github/workflows/ci.yml: job 'a', step 1" in run.error and words in run.error
+    assert run.jobs == [] and not list(server.folder.glob("run-*"))
 
 
-def test_branch_filters_choose_what_runs_and_a_pull_request_builds_its_head(server, alice):
-    flow = ("on:\n  push:\n    branches: [main]\n  pull_request:\n    branches: [main]\n"
-            "jobs:\n  a:\n    steps:\n      - run: git log -1 --format=%s\n")
-    assert server.wait(push(alice, {WORKFLOW: flow})).status == "success"
-    alice.git("checkout", "-q", "-b", "feature")
-    on_feature = server.wait(push(alice, {"f.txt": "x"}, "feature work"))
-    assert on_feature.status == "skipped" and "no workflow runs on push to feature" in on_feature.error
-    request = server.wait(server.pull_request("feature", "main"))
-    assert request.status == "success" and request.jobs[0].steps[0].log.strip() == "feature work"
+def test_a_local_action_runs_and_one_that_uses_a_remote_action_is_refused(server, alice):
+    action = "runs:\n  using: composite\n  steps:\n    - run: echo from the local action\n      shell: bash\n"
+    flow = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: ./greet\n"
+    run = server.wait(push(alice, {WORKFLOW: flow, "greet/action.yml": action}))
+    assert run.status == "success" and "from the local action" in run.jobs[0].steps[1].log
+    remote = action.replace("    - run: echo from the local action\n      shell: bash\n", "    - uses: actions/cache@v4\n")
+    refused = server.wait(push(alice, {"greet/action.yml": remote}))
+    assert refused.status == "error" and "it uses actions/cache@v4" in refused.error
+
+
+def test_triggers_branch_and_path_filters_decide_what_runs_and_a_manual_only_workflow_never_fails_a_push(server, alice):
+    flows = {
+        ".github/workflows/main.yml": "on:\n  push:\n    branches: [main]\n  pull_request:\n    branches: [main]\n"
+                                      "jobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+                                      "      - run: git log -1 --format=%s\n",
+        ".github/workflows/not-release.yml": "on:\n  push:\n    branches-ignore: ['release/**']\n"
+                                             "jobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'true'\n",
+        ".github/workflows/docs.yml": "on:\n  push:\n    paths: ['docs/**']\n"
+                                      "jobs:\n  c:\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'true'\n",
+        ".github/workflows/manual.yml": "on: workflow_dispatch\njobs:\n  d:\n    runs-on: ubuntu-latest\n"
+                                        "    steps:\n      - uses: some/remote-action@v1\n",
+    }
+    first = server.wait(push(alice, flows))
+    assert first.status == "success" and first.workflows == [".github/workflows/main.yml", ".github/workflows/not-release.yml"]
+    docs = server.wait(push(alice, {"docs/index.md": "# docs\n"}))
+    assert docs.workflows == [".github/workflows/docs.yml", ".github/workflows/main.yml", ".github/workflows/not-release.yml"]
+    assert [job.id for job in docs.jobs] == ["docs/c", "main/a", "not-release/b"]
+    alice.git("checkout", "-q", "-b", "release/1")
+    on_release = server.wait(push(alice, {"f.txt": "x"}, "release work"))
+    assert on_release.status == "skipped" and "no workflow runs on push to release/1" in on_release.error
+    request = server.wait(server.pull_request("release/1", "main"))
+    assert request.status == "success" and request.jobs[0].steps[1].log.strip() == "release work"
 
 
 def test_a_push_with_no_server_listening_still_lands_and_says_so(server, alice):
@@ -127,16 +209,27 @@ def test_a_push_with_no_server_listening_still_lands_and_says_so(server, alice):
 
 
 def test_jobs_record_what_they_need_when_they_started_and_how_long_they_took(server, alice):
-    flow = ("on: push\njobs:\n  lint:\n    steps:\n      - run: 'true'\n"
-            "  test:\n    needs: lint\n    steps:\n      - run: sleep 0.2\n")
-    run = server.wait(push(alice, {WORKFLOW: flow}))
+    run = server.wait(push(alice, {WORKFLOW: """
+        on: push
+        jobs:
+          lint:
+            runs-on: ubuntu-latest
+            steps:
+              - run: 'true'
+          test:
+            runs-on: ubuntu-latest
+            needs: lint
+            steps:
+              - run: sleep 0.2
+        """}))
     lint, test = run.jobs
     assert run.status == "success" and (lint.needs, test.needs) == ([], ["lint"])
     assert 0 <= lint.started <= lint.started + lint.seconds <= test.started and test.seconds >= 0.2
 
 
 GATED = ("on:\n  push:\n    branches: [main]\n  pull_request:\n    branches: [main]\n"
-         "jobs:\n  test:\n    steps:\n      - run: test \"$(cat verdict.txt)\" = good\n")
+         "jobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+         "      - run: test \"$(cat verdict.txt)\" = good\n")
 
 
 def gated(server, alice):
@@ -202,32 +295,56 @@ def test_a_protected_branch_with_no_server_answering_refuses_pushes(server, alic
 
 
 def test_a_matrix_job_runs_each_combination_and_a_job_needing_it_waits_for_all_of_them(server, alice):
-    flow = ("on: push\njobs:\n  test:\n    strategy:\n      matrix:\n        n: [1, 2]\n"
-            "    steps:\n      - run: echo n=${{ matrix.n }} && test ${{ matrix.n }} = 1\n"
-            "  deploy:\n    needs: test\n    steps:\n      - run: echo deploying\n")
-    run = server.wait(push(alice, {WORKFLOW: flow}))
+    run = server.wait(push(alice, {WORKFLOW: """
+        on: push
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            strategy:
+              fail-fast: false
+              matrix:
+                n: [1, 2]
+            steps:
+              - run: echo n=${{ matrix.n }} && test ${{ matrix.n }} = 1
+          deploy:
+            runs-on: ubuntu-latest
+            needs: test
+            steps:
+              - run: echo deploying
+        """}))
     assert [(job.id, job.name, job.status) for job in run.jobs] == [
         ("test (1)", "test (1)", "success"), ("test (2)", "test (2)", "failure"), ("deploy", "deploy", "skipped")]
     assert run.jobs[1].steps[0].log.startswith("n=2") and run.status == "failure"
 
 
-def sleeping(seconds: str) -> list:
-    return [p for p in psutil.process_iter(["cmdline", "status"])
-            if p.info["cmdline"] == ["sleep", seconds] and p.info["status"] != psutil.STATUS_ZOMBIE]
-
-
-def test_a_step_that_leaves_a_process_in_the_background_ends_and_takes_the_process_with_it(server, alice):
-    flow = ("on: push\njobs:\n  bg:\n    steps:\n      - name: leave one behind\n        run: sleep 991 & echo started\n"
-            "      - name: next\n        run: echo next\n")
-    run = server.wait(push(alice, {WORKFLOW: flow}), timeout=30)  # it would take 991 s if the run waited for it
-    assert run.status == "success" and steps(run) == [("leave one behind", "success"), ("next", "success")]
+def test_a_step_that_leaves_a_process_in_the_background_neither_holds_the_run_nor_outlives_it(server, alice):
+    run = server.wait(push(alice, {WORKFLOW: """
+        on: push
+        jobs:
+          bg:
+            runs-on: ubuntu-latest
+            steps:
+              - name: leave some behind
+                run: sleep 991 & nohup sleep 995 > /dev/null 2>&1 & echo started
+              - name: next
+                run: echo next
+        """}), timeout=30)  # it would take 991 s if the run waited for them
+    assert run.status == "success" and steps(run) == [("leave some behind", "success"), ("next", "success")]
     assert run.jobs[0].steps[0].log.strip() == "started"
-    assert not sleeping("991")
+    assert not sleeping("991") and not sleeping("995")
 
 
 def test_stopping_the_server_mid_step_ends_the_step_with_all_its_processes_and_cancels_the_run(server, alice):
-    flow = "on: push\njobs:\n  hang:\n    steps:\n      - name: hang\n        run: sleep 992 & sleep 993\n      - run: echo never\n"
-    run = push(alice, {WORKFLOW: flow})
+    run = push(alice, {WORKFLOW: """
+        on: push
+        jobs:
+          hang:
+            runs-on: ubuntu-latest
+            steps:
+              - name: hang
+                run: sleep 992 & sleep 993
+              - run: echo never
+        """})
     deadline = time.monotonic() + 30
     while not sleeping("993") and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -237,3 +354,35 @@ def test_stopping_the_server_mid_step_ends_the_step_with_all_its_processes_and_c
     assert run.finished and run.status == "cancelled" and steps(run) == [("hang", "cancelled"), ("echo never", "skipped")]
     assert queued.finished and queued.status == "cancelled"
     assert not sleeping("992") and not sleeping("993")
+
+
+ISOLATION_REQUIRED = sys.platform == "linux" and os.geteuid() == 0  # root on Linux can always make namespaces
+
+
+def test_a_run_has_loopback_as_its_only_network_so_nothing_reaches_another_host(server, alice):
+    if not act.isolation():
+        assert not ISOLATION_REQUIRED, "root on Linux, yet act could not run in a network namespace"
+        pytest.skip("this machine does not allow network namespaces; the workflow check alone keeps act offline")
+    probe = ("import socket\n"
+             "print(sorted(name for _, name in socket.if_nameindex()))\n"
+             "try:\n    socket.create_connection(('192.0.2.1', 80), timeout=2)\nexcept OSError as e:\n    print(e.strerror)\n"
+             "with socket.create_server(('127.0.0.1', 0)) as s:\n"
+             "    socket.create_connection(s.getsockname()).close(); print('loopback works')\n")
+    run = server.wait(push(alice, {WORKFLOW: """
+        on: push
+        jobs:
+          net:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+              - run: python3 probe.py
+        """, "probe.py": probe}))
+    assert run.status == "success" and run.isolated
+    assert run.jobs[0].steps[1].log.splitlines() == ["['lo']", "Network is unreachable", "loopback works"]
+
+
+def test_acts_state_and_home_live_in_the_runs_folder_and_go_with_it(server, alice):
+    run = server.wait(push(alice, {WORKFLOW: "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo $HOME\n"}))
+    home = run.jobs[0].steps[0].log.strip()
+    assert run.status == "success" and home.startswith(f"{server.folder}/run-{run.number}-")
+    assert not os.path.exists(home)
