@@ -1,6 +1,8 @@
-"""A CI server for local git repositories, running a subset of GitHub Actions workflows.
+"""A CI server for local git repositories that runs their GitHub Actions workflows with act,
+on this machine and offline.
 
-See `shipyard.ci.server` for how to use it and `shipyard.ci.workflow` for the subset."""
+See `shipyard.ci.server` for how to use it, `shipyard.ci.workflow` for what is decided and
+refused before act starts, and `shipyard.ci.act` for how act runs."""
 from shipyard.ci.git import Repo
 from shipyard.ci.run import Run
 from shipyard.ci.server import Merge, Server, start, stop_all

@@ -13,6 +13,7 @@ def run_html(run) -> str:
             f"at <code>{run.sha[:7]}</code> · <b style='color:{color}'>{ICONS.get(run.status, '')} {run.status}</b>{took}")
     if run.error:
         head += f"<br><pre style='color:#c62828'>{html.escape(run.error)}</pre>"
+    head += "".join(f"<br><small>Note: {html.escape(note)}</small>" for note in run.notes)
     rows = "".join(
         f"<tr><td>{html.escape(job.name)}</td><td>{html.escape(step.name)}</td>"
         f"<td style='color:{COLORS.get(step.status, '#37474f')}'>{ICONS[step.status]} {step.status}</td>"

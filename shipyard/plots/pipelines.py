@@ -10,7 +10,7 @@ STATUS_COLORS = {"success": OK, "failure": BAD, "timed out": BAD, "cancelled": B
 
 
 def pipeline(run):
-    """A CI run's timeline: for each job (in the order the server ran them) a bar from its
+    """A CI run's timeline: for each job (in the workflow's order) a bar from its
     start to its end, then one bar per step, where it started and how long it took, coloured
     by its result. `run` is a finished `shipyard.ci.Run`."""
     rows = []  # (label, start, seconds, status, is_job)
