@@ -1,12 +1,24 @@
 """What the CI server decides before act runs a workflow: whether a push or a pull request
-triggers it (act runs every workflow of an event and ignores its filters), whether it can run
-on this machine without reaching the network (every `uses:` must be here), and the jobs and
-steps it plans, so the live table has rows before act reports on them.
+starts it (act runs every workflow of an event and ignores its filters), whether it can run
+on this machine without reaching the network, and the jobs and steps it plans, so the live
+table has rows before act reports on them.
 
-Triggers read here, as GitHub reads them: `on` as a word, a list or a mapping; for `push`,
+Triggers, read as GitHub reads them: `on` as a word, a list or a mapping; for `push`,
 `branches`, `branches-ignore`, `tags`, `tags-ignore`, `paths` and `paths-ignore`; for
 `pull_request`, the same filters against the base branch. Any other event (say
 `workflow_dispatch`) simply does not start on a push.
+
+Everything else is act's: expressions, `env` and `defaults` at every level, matrices,
+`needs`, `if:`, step and job outputs, `GITHUB_ENV`/`GITHUB_OUTPUT`/`GITHUB_PATH`, `shell`,
+`continue-on-error`, local composite actions. Refused here, in words naming the file, the
+job and the step, because they would need the network or Docker:
+- `uses:` of any action but `actions/checkout` (of this repository), the course's stand-ins
+  (`shipyard.ci.standins`) and local actions (`./path`, whose own `uses:` are checked too);
+- `docker://` actions, a job's `container:` or `services:`, reusable workflows (`jobs.X.uses`);
+- a job without `runs-on` (GitHub refuses it too).
+Where this server differs from GitHub, the run carries a note (`Run.notes`): runs wait in
+one queue (`cancel-in-progress` does not cancel), and a job or step past its
+`timeout-minutes` ends the whole run.
 """
 import itertools
 import re
