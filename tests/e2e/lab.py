@@ -6,6 +6,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,7 +38,11 @@ class JupyterLab:
             path = home / "settings" / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
-        env_dirs = {f"JUPYTER_{kind.upper()}_DIR": str(home / kind) for kind in ("config", "data", "runtime")}
+        # The runtime folder holds the kernels' Unix sockets, whose paths may not pass 107
+        # characters: a short folder of its own, not one deep in pytest's temp tree.
+        self.runtime = Path(tempfile.mkdtemp(prefix="rt-"))
+        env_dirs = {"JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_DATA_DIR": str(home / "data"),
+                    "JUPYTER_RUNTIME_DIR": str(self.runtime)}
         self.log = home / "lab.log"
         with open(self.log, "w") as log:
             self.process = subprocess.Popen(
@@ -49,8 +54,7 @@ class JupyterLab:
                  f"--LabApp.user_settings_dir={home / 'settings'}", f"--LabApp.workspaces_dir={home / 'workspaces'}"],
                 cwd=self.root, env={**os.environ, **env_dirs, "IPYTHONDIR": str(home / "ipython")},
                 stdout=log, stderr=subprocess.STDOUT)
-        self.runtime = home / "runtime"
-        self.url = self._wait_for_url(home / "runtime")
+        self.url = self._wait_for_url(self.runtime)
 
     def _wait_for_url(self, runtime: Path, timeout: float = 60) -> str:
         deadline = time.monotonic() + timeout
@@ -85,6 +89,7 @@ class JupyterLab:
             self.process.wait(15)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        shutil.rmtree(self.runtime, ignore_errors=True)
 
 
 class Notebook:

@@ -1,9 +1,13 @@
 """Run notebooks the way a learner's kernel does, and compare what they show."""
 import configparser
+import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
+from jupyter_client import KernelManager
 from nbclient import NotebookClient
 
 from shipyard.paths import ROOT
@@ -55,14 +59,18 @@ def run_in_one_kernel(notebooks: list, cwd: Path, timeout: int = 300):
         start = len(combined.cells)
         combined.cells.extend(nbformat.from_dict(cell) for cell in notebook.cells)
         bounds.append((start, len(combined.cells)))
-    for attempt in range(3):
+    # Kernels talk over Unix sockets, not TCP: jupyter_client picks TCP ports and frees them
+    # before the kernel binds them, and with many kernels and services starting at once
+    # another process could take one first. Socket paths may not pass 107 characters: a short
+    # folder of its own holds them.
+    folder = tempfile.mkdtemp(prefix="k-")
+    try:
+        manager = KernelManager(kernel_name="python3", transport="ipc", connection_file=os.path.join(folder, "k.json"))
         try:
-            NotebookClient(combined, timeout=timeout, kernel_name="python3",
-                           resources={"metadata": {"path": str(cwd)}}).execute()
-            break
-        except RuntimeError as error:
-            # jupyter_client picks the kernel's ports before the kernel binds them; with many
-            # kernels starting at once another process can take one first. Only that is retried.
-            if "before replying to kernel_info" not in str(error) or attempt == 2:
-                raise
+            NotebookClient(combined, km=manager, timeout=timeout, resources={"metadata": {"path": str(cwd)}}).execute()
+        finally:  # a client given its manager leaves the kernel running: end it as a learner's would end
+            if manager.has_kernel:
+                manager.shutdown_kernel()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return [nbformat.v4.new_notebook(cells=combined.cells[a:b]) for a, b in bounds]
