@@ -4,8 +4,8 @@
     python -m shipyard.bench --quick    # without the test command
 
 Budgets: a notebook's Restart & Run All at most 20 s and 700 MB (kernel plus every child),
-so it fits a 1 GB Binder; a service's cold start at most 1 s median and within 1.5x of the
-bare-interpreter floor; the whole test command, browser and reliability gates included,
+so it fits a 1 GB Binder; a service's cold start in a new interpreter at most 1 s median and
+within 1.5x of the bare-interpreter floor, forked by the zygote within 0.3x; the whole test command, browser and reliability gates included,
 within 8 minutes (5 before those gates existed).
 """
 import argparse
@@ -17,12 +17,13 @@ import subprocess
 import sys
 import time
 
-from shipyard import bus, ci, customers, services
+from shipyard import bus, ci, customers, forked, services
 from shipyard.ci import examples
 from shipyard.execute import execute
 from shipyard.paths import NOTEBOOKS, ROOT, SOLUTIONS
 
 RUN_ALL_SECONDS, PEAK_MB, COLD_START_SECONDS, COLD_START_RATIO, TEST_SECONDS = 20, 700, 1.0, 1.5, 480
+FORKED_RATIO = 0.3  # a forked service, to healthy, within 0.3x the floor (issue 12)
 
 
 def _seconds(action) -> float:
@@ -31,17 +32,35 @@ def _seconds(action) -> float:
     return time.perf_counter() - started
 
 
-def cold_starts(rounds: int = 7) -> tuple[float, float]:
-    """Median seconds: a bare interpreter importing fastapi and uvicorn (the floor), and a
-    catalog service from launch to a healthy answer. Interleaved, so load affects both."""
-    floor, service = [], []
-    for _ in range(rounds):
-        floor.append(_seconds(lambda: subprocess.run([sys.executable, "-c", "import fastapi, uvicorn"], check=True)))
+def cold_starts(rounds: int = 7) -> dict[str, float]:
+    """Median seconds: a bare interpreter importing fastapi and uvicorn (the floor); a catalog
+    service from launch to a healthy answer in a new interpreter (the old way) and forked by
+    the kernel's zygote. Interleaved, so load affects all three. And, once, the first start
+    in a kernel, which waits for the zygote's own start."""
+    services.stop_all()  # no zygote: the first start pays for it
+    first = _seconds(lambda: services.start("catalog"))
+    services.stop_all()
+    times = {"floor": [], "spawned": [], "forked": []}
+
+    def start(way: str) -> None:
+        forked.ENABLED = way == "forked"
         started = time.perf_counter()
         catalog = services.start("catalog")
-        service.append(time.perf_counter() - started)
+        times[way].append(time.perf_counter() - started)
+        if (way == "forked") != isinstance(catalog.process, forked.Forked):
+            raise SystemExit(f"the catalog was not started {way}, so its time means nothing: {catalog.logs()}")
         catalog.stop()
-    return statistics.median(floor), statistics.median(service)
+
+    enabled = forked.ENABLED
+    try:
+        services.start("catalog").stop()  # the zygote is up before a fork is timed
+        for _ in range(rounds):
+            times["floor"].append(_seconds(lambda: subprocess.run([sys.executable, "-c", "import fastapi, uvicorn"], check=True)))
+            start("spawned")
+            start("forked")
+    finally:
+        forked.ENABLED = enabled
+    return {"first": first, **{way: statistics.median(seconds) for way, seconds in times.items()}}
 
 
 def broker_starts(rounds: int = 7) -> float:
@@ -113,8 +132,10 @@ def test_command_seconds() -> float:
 
 
 def report(quick: bool) -> str:
-    floor, cold = cold_starts()
-    print(f"cold start {cold:.2f} s, floor {floor:.2f} s", flush=True)
+    starts = cold_starts()
+    floor, cold, fork = starts["floor"], starts["spawned"], starts["forked"]
+    print(f"floor {floor:.3f} s; to healthy: new interpreter {cold:.3f} s ({cold / floor:.2f}x), "
+          f"forked {fork:.3f} s ({fork / floor:.2f}x); first start in a kernel {starts['first']:.3f} s", flush=True)
     notebooks = notebook_rows(floor)
     broker = broker_starts()
     end_to_end, draining = events_per_second()
@@ -131,11 +152,14 @@ def report(quick: bool) -> str:
         "uvicorn\"`, the median of 7), so machines and days of different speed compare.", "",
         "| notebook | seconds | ratio to the floor | peak MB | within budget |", "|---|---|---|---|---|", *notebooks, "",
         "## Service cold start", "",
-        "Median of 7, from launching the catalog service to its first healthy answer, against the floor: "
-        "a bare `python -c \"import fastapi, uvicorn\"`.", "",
-        "| floor (s) | catalog to healthy (s) | ratio | within budget |", "|---|---|---|---|",
-        f"| {floor:.2f} | {cold:.2f} | {cold / floor:.2f} | "
-        f"{'yes' if cold <= COLD_START_SECONDS and cold / floor <= COLD_START_RATIO else '**no**'} |", "",
+        "Median of 7, from `services.start(\"catalog\")` to its first healthy answer, against the floor: "
+        "a bare `python -c \"import fastapi, uvicorn\"`. Two ways, interleaved: a new interpreter (the old way, "
+        f"budget 1.5x) and a fork of the kernel's zygote, which has those imports done (budget {FORKED_RATIO}x). "
+        "The first start in a kernel also waits for the zygote to start; it is timed once.", "",
+        "| floor (s) | new interpreter (s) | ratio | forked (s) | ratio | first start in a kernel (s) | within budget |",
+        "|---|---|---|---|---|---|---|",
+        f"| {floor:.3f} | {cold:.3f} | {cold / floor:.2f} | {fork:.3f} | {fork / floor:.2f} | {starts['first']:.3f} | "
+        f"{'yes' if cold <= COLD_START_SECONDS and cold / floor <= COLD_START_RATIO and fork / floor <= FORKED_RATIO else '**no**'} |", "",
         "## The broker and the event path", "",
         "Broker start: median of 7, from starting nats-server to JetStream answering healthy. Events per "
         "second: 1,000 orders placed over HTTP (8 at a time) on the events shop, from the first order to "

@@ -1,6 +1,7 @@
 """Children of this kernel: started with the watchdog pipe of `shipyard.tether`, logging to
 a file in their own folder of the kernel's temp dir, stopped or killed on demand, and all
-stopped when the kernel exits. `services.Service` and `bus.Broker` are children."""
+stopped when the kernel exits. `services.Service` and `bus.Broker` are children. A service
+is forked by this kernel's zygote when it can be (`shipyard.forked`), else spawned."""
 import atexit
 import os
 import signal
@@ -11,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from shipyard import forked
 from shipyard.paths import workdir
 
 
@@ -19,7 +21,7 @@ class Child:
         self.name = name
         self.folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=workdir()))
         self.log_path = self.folder / "service.log"
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen | forked.Forked | None = None
 
     def _spawn(self, module: str, args: Sequence[str], env: Mapping[str, str], pass_fds: Sequence[int] = ()) -> None:
         """Run `python -m module --watchdog FD args...` in this child's folder."""
@@ -32,6 +34,21 @@ class Child:
                 start_new_session=True)  # a Ctrl-C (interrupt) in the kernel does not reach it
         os.close(watch_read)
         _children[id(self)] = self
+
+    def _fork(self, app: str, env: Mapping[str, str], sockets: Sequence[int]) -> bool:
+        """Serve `app` from a fork of this kernel's zygote, with the same watchdog, folder, log
+        and environment as `_spawn` gives (see `shipyard.forked`); False if it must be spawned."""
+        watch_read, watch_write = os.pipe()
+        try:
+            process = forked.serve(app, env, self.folder, self.log_path, watch_read, sockets)
+        finally:
+            os.close(watch_read)
+        if process is None:
+            os.close(watch_write)
+            return False
+        self.process, self._watch_write = process, watch_write
+        _children[id(self)] = self
+        return True
 
     def _end_process(self, sig: int, timeout: float) -> None:
         if self.process is None:
@@ -112,11 +129,21 @@ def running() -> list[Child]:
 
 
 def stop_all() -> None:
-    """Stop every child of this kernel, all at once: each may take a moment to finish."""
-    children = list(_children.values())
-    if children:
+    """Stop every child of this kernel, all at once (each may take a moment to finish), and
+    then the zygote that forked services."""
+    _stop_children(list(_children.values()))
+    forked.stop()
+
+
+def _stop_children(children: list[Child]) -> None:
+    if not children:
+        return
+    try:
         with ThreadPoolExecutor(len(children)) as pool:
             list(pool.map(lambda child: child.stop(), children))
+    except RuntimeError:  # at interpreter exit no pool may start: one after another then
+        for child in children:
+            child.stop()
 
 
 atexit.register(stop_all)

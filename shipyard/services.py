@@ -90,8 +90,9 @@ class Service(Child):
         # The shared socket first: uvicorn opens them in order, so once this process answers
         # on its own address it is also taking connections from the shared one.
         fds = [sock.fileno() for sock in (self.shared, self.socket) if sock is not None]
-        self._spawn("shipyard.runner", [self.spec.app, *(f"--fd={fd}" for fd in fds)],
-                    child_env, pass_fds=fds)
+        if not self._fork(self.spec.app, child_env, fds):  # a fork of the zygote, or else a new interpreter
+            self._spawn("shipyard.runner", [self.spec.app, *(f"--fd={fd}" for fd in fds)],
+                        child_env, pass_fds=fds)
         return self
 
     def wait_healthy(self, timeout: float = 20) -> "Service":
@@ -100,7 +101,8 @@ class Service(Child):
         deadline = time.monotonic() + timeout
         # A request to a starting service waits in the socket's queue until it is served,
         # so one patient request beats many quick polls; poll() notices a crash in between.
-        with httpx.Client(timeout=1) as client:
+        # verify=False: plain HTTP to loopback, so no CA bundle to load (30 ms, a third of a fork's start).
+        with httpx.Client(timeout=1, verify=False) as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
                     raise ServiceFailed(f"{self.name} exited with code {self.process.returncode}.\n"

@@ -11,6 +11,7 @@ kernel is gone; SIGTERM is passed on, so stopping the tether stops the program.
 """
 import argparse
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -28,6 +29,12 @@ def on_parent_death(watchdog_fd: int, then: Callable[[], None]) -> threading.Thr
     thread = threading.Thread(target=watch, name="watchdog", daemon=True)
     thread.start()
     return thread
+
+
+def parent_gone(watchdog_fd: int) -> bool:
+    """Without blocking or a thread: is the kernel's end closed? For a process that must stay
+    single-threaded (`shipyard.zygote` forks)."""
+    return bool(select.select([watchdog_fd], [], [], 0)[0]) and not os.read(watchdog_fd, 1)
 
 
 def main() -> None:
