@@ -25,7 +25,7 @@ from pathlib import Path
 from shipyard.paths import workdir
 
 ENABLED = os.environ.get("SHIPYARD_ZYGOTE", "on") != "off"
-MODULE = "shipyard.zygote"
+COMMAND = ["-m", "shipyard.runner", "--zygote"]
 READY_TIMEOUT, REPLY_TIMEOUT, MAX_FAILURES = 60, 30, 3
 
 
@@ -95,7 +95,7 @@ class Zygote:
         watch_read, self.watch_write = os.pipe()
         with theirs, open(self.folder / "zygote.log", "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", MODULE, "--watchdog", str(watch_read), "--control", str(theirs.fileno())],
+                [sys.executable, *COMMAND, "--watchdog", str(watch_read), "--control", str(theirs.fileno())],
                 pass_fds=(watch_read, theirs.fileno()), cwd=self.folder, stdin=subprocess.DEVNULL,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         os.close(watch_read)

@@ -9,11 +9,15 @@ new connection to whichever of them accepts it first (`services.Replicas`).
 import argparse
 import os
 import socket
+import sys
 
 from shipyard.tether import on_parent_death
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--zygote"]:  # this kernel's zygote, which forks runners (shipyard.zygote)
+        from shipyard import zygote
+        return zygote.main(sys.argv[2:])
     parser = argparse.ArgumentParser(prog="python -m shipyard.runner")
     parser.add_argument("app", help="import string of the ASGI app, e.g. catalog.app:app")
     parser.add_argument("--fd", type=int, action="append", required=True,

@@ -2,7 +2,9 @@
 and the shop, and forks a service on request, so a service starts without paying for those
 imports again. The kernel's side is `shipyard.forked`.
 
-    python -m shipyard.zygote --watchdog FD --control FD
+    python -m shipyard.runner --zygote --watchdog FD --control FD
+
+(a mode of the runner: the zygote and every service it forks show as `shipyard.runner`).
 
 It stays single-threaded and never runs an event loop, so a fork copies no thread, loop,
 connection or logging handler. Each request brings, over the control socket (SCM_RIGHTS),
@@ -206,12 +208,12 @@ def _reply(control: socket.socket, selector: selectors.BaseSelector, answer: dic
         return False
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     global BASE_PATH
-    parser = argparse.ArgumentParser(prog="python -m shipyard.zygote")
+    parser = argparse.ArgumentParser(prog="python -m shipyard.runner --zygote")
     parser.add_argument("--watchdog", type=int, required=True, help="pipe that closes when the kernel dies")
     parser.add_argument("--control", type=int, required=True, help="Unix socket the kernel sends requests on")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     control = socket.socket(fileno=args.control)
     BASE_PATH = [entry for entry in sys.path[1:] if entry not in os.environ.get("PYTHONPATH", "").split(os.pathsep)]
     stamps = preload(args.watchdog)
@@ -220,6 +222,3 @@ def main() -> None:
 
 
 BASE_PATH: list[str] = []
-
-if __name__ == "__main__":
-    main()

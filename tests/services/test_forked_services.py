@@ -72,7 +72,7 @@ def forked_by_the_zygote(service) -> bool:
 def test_a_sample_service_is_forked_by_the_zygote_not_started_as_a_new_interpreter():
     catalog = services.start("catalog")
     assert forked_by_the_zygote(catalog)
-    assert "shipyard.zygote" in " ".join(psutil.Process(forked.zygote_pid()).cmdline())
+    assert "shipyard.runner --zygote" in " ".join(psutil.Process(forked.zygote_pid()).cmdline())
     assert httpx.get(catalog.url + "/health").json()["service"] == "catalog"
 
 
@@ -167,7 +167,7 @@ def test_forked_services_die_with_their_zygote_and_the_next_start_forks_again():
 
 def test_when_the_zygote_cannot_start_services_start_the_old_way(monkeypatch):
     services.stop_all()  # no zygote now
-    monkeypatch.setattr(forked, "MODULE", "shipyard.no_such_zygote")
+    monkeypatch.setattr(forked, "COMMAND", ["-m", "shipyard.no_such_zygote"])
     monkeypatch.setattr(forked, "_failures", 0)
     catalog = services.start("catalog")
     assert psutil.Process(catalog.pid).ppid() == os.getpid() and forked.zygote_pid() is None
