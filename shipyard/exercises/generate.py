@@ -1,5 +1,5 @@
 """An exercise notebook from its solution: answers become stubs, outputs are cleared.
-`python -m shipyard.build` writes them all."""
+`python -m shipyard.tools.build` writes them all."""
 import re
 
 import nbformat

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from shipyard.coursemap import jupyter_lab_arguments
+from shipyard.tools.coursemap import jupyter_lab_arguments
 from shipyard.paths import ROOT
 
 FOLDERS = ("notebooks", "exercises", "solutions")

@@ -1,15 +1,15 @@
-"""Generated files are never edited by hand: they match what `python -m shipyard.build` makes."""
+"""Generated files are never edited by hand: they match what `python -m shipyard.tools.build` makes."""
 import re
 import subprocess
 
-from shipyard import build, coursemap
+from shipyard.tools import build, coursemap
 from shipyard.paths import EXERCISES, NOTEBOOKS, ROOT, SOLUTIONS
 
 LESSON_FILE = re.compile(r"(notebooks|exercises|solutions)/\d\d-[a-z0-9]+(-[a-z0-9]+)*\.ipynb")
 
 
 def test_exercises_notebook_headers_navigation_and_the_course_map_are_up_to_date():
-    assert build.drifted() == [], "run: python -m shipyard.build"
+    assert build.drifted() == [], "run: python -m shipyard.tools.build"
 
 
 def test_every_lesson_with_a_solution_has_its_exercise_and_the_same_name_in_each_folder():

@@ -5,7 +5,7 @@ import tomllib
 
 import yaml
 
-from shipyard.coursemap import start_commands
+from shipyard.tools.coursemap import start_commands
 from shipyard.paths import ROOT
 
 README = (ROOT / "README.md").read_text()

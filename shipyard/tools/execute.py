@@ -1,6 +1,6 @@
 """Run a notebook top to bottom in a fresh kernel (Restart & Run All), measuring it.
 
-    python -m shipyard.execute notebooks/01-monolith-vs-microservices.ipynb --write
+    python -m shipyard.tools.execute notebooks/01-monolith-vs-microservices.ipynb --write
 
 `--write` stores the outputs in the file: how lessons and solutions get theirs.
 """
@@ -67,7 +67,7 @@ def execute(path: Path, timeout: int = 300) -> Run:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m shipyard.execute")
+    parser = argparse.ArgumentParser(prog="python -m shipyard.tools.execute")
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--write", action="store_true", help="store the new outputs in the files")
     args = parser.parse_args()

@@ -1,17 +1,17 @@
 """Regenerate what is generated: the notebooks' header, key-point and navigation cells,
 exercises/ from solutions/, and the README's course map.
 
-    python -m shipyard.build           # write them
-    python -m shipyard.build --check   # exit 1 and name what drifted (what the tests do)
+    python -m shipyard.tools.build           # write them
+    python -m shipyard.tools.build --check   # exit 1 and name what drifted (what the tests do)
 """
 import sys
 
 import nbformat
 
-from shipyard.coursemap import expected_readme
 from shipyard.exercises.generate import exercise_from
-from shipyard.navigation import refreshed
 from shipyard.paths import EXERCISES, NOTEBOOKS, ROOT, SOLUTIONS
+from shipyard.tools.coursemap import expected_readme
+from shipyard.tools.navigation import refreshed
 
 
 def _text(notebook) -> str:
@@ -45,7 +45,7 @@ def main(argv: list[str]) -> int:
     if "--check" in argv:
         stale = drifted()
         for name in stale:
-            print(f"out of date: {name} (run: python -m shipyard.build)")
+            print(f"out of date: {name} (run: python -m shipyard.tools.build)")
         return 1 if stale else 0
     EXERCISES.mkdir(exist_ok=True)
     for path, text in expected_files().items():
