@@ -1,7 +1,7 @@
 """Measure what the course costs on this machine and write BENCHMARK.md.
 
-    python -m shipyard.bench            # everything, including the whole test command
-    python -m shipyard.bench --quick    # without the test command
+    python -m shipyard.tools.bench            # everything, including the whole test command
+    python -m shipyard.tools.bench --quick    # without the test command
 
 Budgets: a notebook's Restart & Run All at most 20 s and 700 MB (kernel plus every child),
 so it fits a 1 GB Binder; a service's cold start in a new interpreter at most 1 s median and
@@ -19,8 +19,8 @@ import time
 
 from shipyard import bus, ci, customers, forked, services
 from shipyard.ci import examples
-from shipyard.execute import execute
 from shipyard.paths import NOTEBOOKS, ROOT, SOLUTIONS
+from shipyard.tools.execute import execute
 
 RUN_ALL_SECONDS, PEAK_MB, COLD_START_SECONDS, COLD_START_RATIO, TEST_SECONDS = 20, 700, 1.0, 1.5, 480
 FORKED_RATIO = 0.3  # a forked service, to healthy, within 0.3x the floor (issue 12)
@@ -144,7 +144,7 @@ def report(quick: bool) -> str:
     print(f"CI push to green {push_to_green:.1f} s", flush=True)
     lines = [
         "# Benchmark", "",
-        f"Measured by `python -m shipyard.bench` on {datetime.date.today()}: {os.cpu_count()} cores, "
+        f"Measured by `python -m shipyard.tools.bench` on {datetime.date.today()}: {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {platform.system()}. Regenerate it after any change to a lesson.", "",
         f"## Restart & Run All (budget: {RUN_ALL_SECONDS} s and {PEAK_MB} MB)", "",
         "Peak memory is the resident memory of the kernel plus every process it started, at its highest. "
@@ -181,7 +181,7 @@ def report(quick: bool) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m shipyard.bench")
+    parser = argparse.ArgumentParser(prog="python -m shipyard.tools.bench")
     parser.add_argument("--quick", action="store_true", help="skip timing the whole test command")
     text = report(parser.parse_args().quick)
     (ROOT / "BENCHMARK.md").write_text(text)

@@ -1,0 +1,28 @@
+"""The library's shape: what lessons import sits at the top of `shipyard`, named by topic; the
+maintainers' tools sit in `shipyard.tools`, and import the library, never the reverse."""
+import ast
+
+from shipyard.paths import ROOT
+
+LIBRARY = ROOT / "shipyard"
+
+
+def imported(path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    return names
+
+
+def test_no_library_module_imports_the_maintainers_tools():
+    wrong = {str(path.relative_to(ROOT)): sorted(n for n in imported(path) if n.startswith("shipyard.tools"))
+             for path in LIBRARY.rglob("*.py") if "tools" not in path.relative_to(LIBRARY).parts}
+    assert {path: names for path, names in wrong.items() if names} == {}
+
+
+def test_the_tools_run_as_modules_of_shipyard_tools():
+    assert {p.stem for p in (LIBRARY / "tools").glob("*.py")} >= {"bench", "build", "execute", "coursemap", "navigation"}
