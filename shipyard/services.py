@@ -25,6 +25,7 @@ from types import ModuleType
 
 import httpx
 
+from shipyard import instances
 from shipyard.paths import SERVICES, workdir
 from shipyard.processes import Child, running, stop_all  # noqa: F401 (the lessons' API)
 
@@ -130,6 +131,13 @@ class Service(Child):
         return self.launch().wait_healthy(timeout)
 
     @property
+    def ids(self) -> list[str]:
+        return [str(self.pid)] if self.pid else []
+
+    def health(self, timeout: float = 1) -> str:
+        return instances.health(self.url, timeout)
+
+    @property
     def public_url(self) -> str:
         return _public_url(self.port)
 
@@ -222,6 +230,14 @@ class Replicas:
     @property
     def pids(self) -> list[int | None]:
         return [member.pid for member in self.members]
+
+    @property
+    def ids(self) -> list[str]:
+        return [id_ for member in self.members for id_ in member.ids]
+
+    def health(self, timeout: float = 1) -> str:
+        """What the shared address says: whichever process takes the connection answers."""
+        return instances.health(self.url, timeout)
 
     def logs(self, lines: int = 20) -> str:
         return "\n".join(f"--- {member.name}\n{member.logs(lines)}" for member in self.members)
