@@ -26,7 +26,7 @@ from shipyard.paths import workdir
 
 ENABLED = os.environ.get("SHIPYARD_ZYGOTE", "on") != "off"
 COMMAND = ["-m", "shipyard.runner", "--zygote"]
-READY_TIMEOUT, REPLY_TIMEOUT, MAX_FAILURES = 60, 30, 3
+READY_TIMEOUT, REPLY_TIMEOUT, MAX_FAILURES = 20, 10, 3  # seconds, seconds, zygotes lost before giving up
 
 
 class Forked:

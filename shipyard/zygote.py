@@ -10,8 +10,10 @@ It stays single-threaded and never runs an event loop, so a fork copies no threa
 connection or logging handler. Each request brings, over the control socket (SCM_RIGHTS),
 the service's own watchdog pipe, a pipe to report its exit code on, and its listening
 sockets. A fork is refused (the kernel then starts a new interpreter, the old way) when it
-would not run the same code a new interpreter would: a module the zygote imported is found
-elsewhere on the service's path (a learner's changed copy), or its file changed on disk.
+would not run as a new interpreter would: a module the zygote imported is found elsewhere
+on the service's path (a learner's changed copy), a module file changed on disk, or the
+service's environment sets what Python reads only as it starts (PYTHONUNBUFFERED, say).
+One difference stays: siblings share str hashes' seed (PYTHONHASHSEED is per interpreter).
 """
 import argparse
 import atexit
@@ -25,11 +27,16 @@ import selectors
 import signal
 import socket
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 from shipyard.tether import parent_gone
 
 PR_SET_PDEATHSIG = 1
+# Read as Python or a preloaded module starts (PYTHONUNBUFFERED, locale, prometheus_client's
+# multiprocess folder, coverage's hook...): a service that sets them otherwise is not forked.
+STARTUP_ENV = ("PYTHON", "LC_", "LANG", "PROMETHEUS_", "prometheus_", "OTEL_PYTHON_", "COVERAGE_")
 SHOP = Path(__file__).resolve().parent.parent / "sample-services"
 PRELOAD = [  # what every service imports, and the shop's modules that build nothing at import
     "fastapi", "uvicorn", "uvicorn.config", "uvicorn.server", "uvicorn.main", "uvicorn.loops.auto",
@@ -93,10 +100,16 @@ def resolve(path: list[str]) -> tuple[str | None, list[str]]:
     return None, missing
 
 
+def _startup_env(env: dict) -> dict:
+    return {key: value for key, value in env.items() if key.startswith(STARTUP_ENV) and key != "PYTHONPATH"}
+
+
 def refusal(request: dict, stamps: dict) -> str | None:
     """Why this request must not be forked, or None. Notes in `request` what to forget."""
     if len(os.listdir("/proc/self/task")) != 1:
         return "the zygote is not single-threaded"
+    if _startup_env(request["env"]) != _startup_env(ZYGOTE_ENV):
+        return "its environment changes how Python or a preloaded module starts"
     if any(_stamp(path) != stamp for path, stamp in stamps.items()):
         return "stale"  # a module changed on disk: its old copy is in memory
     shadow, request["forget"] = resolve(child_path(request["cwd"], request["env"]))
@@ -123,6 +136,8 @@ def become_service(request: dict, fds: list[int], zygote_fds: list[int], zygote:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        time.tzset()  # TZ as its environment says
+        tempfile.tempdir = None  # TMPDIR too
         sys.path[:] = child_path(request["cwd"], request["env"])
         for name in [name for name in sys.modules if name.split(".")[0] in request["forget"]]:
             del sys.modules[name]  # not on this service's path: a new interpreter would not have it
@@ -215,10 +230,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--control", type=int, required=True, help="Unix socket the kernel sends requests on")
     args = parser.parse_args(argv)
     control = socket.socket(fileno=args.control)
+    ZYGOTE_ENV.update(os.environ)
     BASE_PATH = [entry for entry in sys.path[1:] if entry not in os.environ.get("PYTHONPATH", "").split(os.pathsep)]
     stamps = preload(args.watchdog)
     control.send(json.dumps({"ready": os.getpid()}).encode())
     serve(args.watchdog, control, stamps)
 
 
-BASE_PATH: list[str] = []
+BASE_PATH: list[str] = []  # sys.path of a new interpreter, bar its folder and PYTHONPATH
+ZYGOTE_ENV: dict[str, str] = {}  # the environment the zygote imported in

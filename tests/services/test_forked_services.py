@@ -44,7 +44,8 @@ PROBE = textwrap.dedent('''
                 "threads": sorted(thread.name for thread in threading.enumerate()),
                 "handlers": {name or "root": [type(h).__name__ for h in logging.getLogger(name).handlers]
                              for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access")},
-                "fds": sorted(kind(fd) for fd in os.listdir("/proc/self/fd"))}
+                # sockets apart: a connection the kernel just closed may not be closed here yet
+                "fds": sorted(k for k in map(kind, os.listdir("/proc/self/fd")) if k not in ("socket", "gone"))}
 
 
     @app.post("/exit/{code}")
@@ -88,6 +89,9 @@ def test_a_forked_service_starts_with_what_a_new_interpreter_would_have(probe_di
         assert state["threads"] == ["MainThread", "watchdog"]  # no thread or loop came with the fork
     for aspect in ("env", "path", "handlers", "fds"):
         assert seen[0][aspect] == seen[1][aspect], aspect
+    for service in (fork, spawned):
+        held = psutil.Process(service.pid).net_connections("inet")
+        assert {c.laddr.port for c in held if c.status == psutil.CONN_LISTEN} == {service.port}
 
 
 def test_two_forked_siblings_share_no_random_state_connections_or_folders(probe_dir):
@@ -131,6 +135,25 @@ def test_a_changed_copy_of_a_sample_service_runs_its_own_code_in_a_new_interpret
     copy = services.start("catalog.app:app", app_dir=tmp_path)
     assert httpx.get(copy.url + "/health").json()["version"].startswith("9.9.9-copy-of-")
     assert psutil.Process(copy.pid).ppid() == os.getpid(), "the zygote's catalog is not this copy: no fork"
+
+
+def test_after_a_module_the_zygote_imported_changes_on_disk_services_run_the_new_code(tmp_path, monkeypatch):
+    services.stop_all()  # the next zygote starts with this PYTHONPATH, so it imports sitecustomize from there
+    (tmp_path / "sitecustomize.py").write_text("VERSION = 1\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    first = services.start("catalog")
+    assert forked_by_the_zygote(first)
+    (tmp_path / "sitecustomize.py").write_text("VERSION = 2  # changed: the zygote's copy is stale\n")
+    second = services.start("catalog")
+    assert psutil.Process(second.pid).ppid() == os.getpid(), "forked from a zygote holding the old code"
+    third = services.start("catalog")
+    assert forked_by_the_zygote(third), "a new zygote, with the new code, forks again"
+    assert first.alive and httpx.get(first.url + "/health").status_code == 200  # the old zygote still serves its own
+
+
+def test_a_service_whose_environment_changes_how_python_starts_is_not_forked(probe_dir):
+    unbuffered = services.start("probe:app", {"PYTHONUNBUFFERED": "1", "PYTHONHASHSEED": "7"}, app_dir=probe_dir)
+    assert psutil.Process(unbuffered.pid).ppid() == os.getpid(), "a fork would ignore PYTHONUNBUFFERED"
 
 
 def test_the_exit_code_of_a_crashing_forked_service_is_reported(probe_dir):
