@@ -124,6 +124,7 @@ class Zygote:
 _lock = threading.Lock()
 _zygote: Zygote | None = None
 _retired: list[Zygote] = []
+_forks: list[Forked] = []  # what the zygotes forked, until seen to have ended
 _failures = 0
 
 
@@ -151,14 +152,16 @@ def _drop(zygote: Zygote) -> None:
     _zygote = None
 
 
-def serve(app: str, env: Mapping[str, str], cwd: Path, log: Path, watchdog: int, sockets: Sequence[int]) -> Forked | None:
+def serve(app: str, env: Mapping[str, str], cwd: Path, log: Path, watchdog: int, sockets: Sequence[int],
+          start_zygote: bool = True) -> Forked | None:
     """Fork a service that serves `app` on `sockets` (as `shipyard.runner` would, with this
-    environment, in this folder, writing to this log); None if it must start the old way."""
+    environment, in this folder, writing to this log); None if it must start the old way.
+    `start_zygote=False`: only if a zygote runs already."""
     global _failures
     if not ENABLED:
         return None
     with _lock:
-        zygote = _current()
+        zygote = _current() if start_zygote or _zygote is not None else None
         if zygote is None:
             return None
         status_read, status_write = os.pipe()
@@ -177,25 +180,39 @@ def serve(app: str, env: Mapping[str, str], cwd: Path, log: Path, watchdog: int,
             if reply.get("refused") == "stale":  # code changed on disk: the next zygote imports it anew
                 _drop(zygote)
             return None
-        return Forked(reply["pid"], reply["pidfd"], status_read, app)
+        _forks.append(Forked(reply["pid"], reply["pidfd"], status_read, app))
+        return _forks[-1]
 
 
 def stop() -> None:
     """End every zygote of this kernel (`processes.stop_all` calls it once the services are
     stopped); the next fork starts a new one."""
-    global _zygote
     with _lock:
-        for zygote in filter(None, [_zygote, *_retired]):
-            if zygote.control.fileno() >= 0:
-                zygote.control.close()
-            os.close(zygote.watch_write)  # it reads the end of its watchdog pipe, and exits
-            try:
-                zygote.process.wait(5)
-            except subprocess.TimeoutExpired:
-                zygote.process.kill()
-                zygote.process.wait()
-        _zygote = None
-        _retired.clear()
+        _stop()
+
+
+def stop_if_idle() -> None:
+    """End the zygotes once no service they forked runs (a `Child` stopping calls it): a check
+    that starts and stops its services leaves no process behind, the zygote included."""
+    with _lock:
+        _forks[:] = [process for process in _forks if process.poll() is None]
+        if not _forks:
+            _stop()
+
+
+def _stop() -> None:
+    global _zygote
+    for zygote in filter(None, [_zygote, *_retired]):
+        if zygote.control.fileno() >= 0:
+            zygote.control.close()
+        os.close(zygote.watch_write)  # it reads the end of its watchdog pipe, and exits
+        try:
+            zygote.process.wait(5)
+        except subprocess.TimeoutExpired:
+            zygote.process.kill()
+            zygote.process.wait()
+    _zygote = None
+    _retired.clear()
 
 
 def zygote_pid() -> int | None:

@@ -35,12 +35,12 @@ class Child:
         os.close(watch_read)
         _children[id(self)] = self
 
-    def _fork(self, app: str, env: Mapping[str, str], sockets: Sequence[int]) -> bool:
+    def _fork(self, app: str, env: Mapping[str, str], sockets: Sequence[int], start_zygote: bool = True) -> bool:
         """Serve `app` from a fork of this kernel's zygote, with the same watchdog, folder, log
         and environment as `_spawn` gives (see `shipyard.forked`); False if it must be spawned."""
         watch_read, watch_write = os.pipe()
         try:
-            process = forked.serve(app, env, self.folder, self.log_path, watch_read, sockets)
+            process = forked.serve(app, env, self.folder, self.log_path, watch_read, sockets, start_zygote)
         finally:
             os.close(watch_read)
         if process is None:
@@ -70,6 +70,7 @@ class Child:
         """Ask the process to finish (SIGTERM), kill it if it will not."""
         self._end_process(signal.SIGTERM, timeout)
         _children.pop(id(self), None)
+        forked.stop_if_idle()
 
     def kill(self) -> None:
         """Crash the process (SIGKILL), as the OOM killer would."""

@@ -91,7 +91,9 @@ class Service(Child):
         # The shared socket first: uvicorn opens them in order, so once this process answers
         # on its own address it is also taking connections from the shared one.
         fds = [sock.fileno() for sock in (self.shared, self.socket) if sock is not None]
-        if not self._fork(self.spec.app, child_env, fds):  # a fork of the zygote, or else a new interpreter
+        # A fork of the zygote, or else a new interpreter. Only the shop's services start a
+        # zygote: a kernel that runs only its own files (an exercise's checks) needs none.
+        if not self._fork(self.spec.app, child_env, fds, start_zygote=self.spec in SHOP.values()):
             self._spawn("shipyard.runner", [self.spec.app, *(f"--fd={fd}" for fd in fds)],
                         child_env, pass_fds=fds)
         return self

@@ -61,7 +61,10 @@ PROBE = textwrap.dedent('''
 
 @pytest.fixture
 def probe_dir(tmp_path):
+    """The probe's folder, with a zygote running: a sample service started it (a learner's
+    file alone starts none) and keeps it up (it ends when the last forked service stops)."""
     (tmp_path / "probe.py").write_text(PROBE)
+    services.start("catalog", label="keeps-the-zygote")
     return tmp_path
 
 
@@ -120,6 +123,24 @@ def test_a_restarted_forked_service_keeps_its_address_and_is_forked_again():
     assert httpx.get(url + "/health").status_code == 200
 
 
+def test_a_kernel_that_starts_only_learner_files_starts_no_zygote(tmp_path):
+    (tmp_path / "mine.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\napp.get('/health')(lambda: {})\n")
+    mine = services.start("mine:app", app_dir=tmp_path)
+    assert forked.zygote_pid() is None and psutil.Process(mine.pid).ppid() == os.getpid()
+
+
+def test_when_the_last_forked_service_stops_the_zygote_ends_too():
+    kernel = psutil.Process()
+    before = {child.pid for child in kernel.children(recursive=True)}
+    catalog, payments = services.start("catalog"), services.start("payments")
+    zygote = forked.zygote_pid()
+    catalog.stop()
+    assert forked.zygote_pid() == zygote, "payments still runs"
+    payments.stop()
+    assert forked.zygote_pid() is None and not psutil.pid_exists(zygote)
+    assert [child for child in kernel.children(recursive=True) if child.pid not in before] == []
+
+
 def test_a_learner_service_file_given_by_path_starts(tmp_path):
     (tmp_path / "greeter.py").write_text(
         "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/health')\ndef health():\n    return {'hello': 'learner'}\n")
@@ -164,10 +185,10 @@ def test_the_exit_code_of_a_crashing_forked_service_is_reported(probe_dir):
     assert probe.wait_exit() == 7 and not probe.alive
 
 
-def test_a_forked_service_that_fails_at_import_says_so_with_its_exit_code(tmp_path):
-    (tmp_path / "quitter.py").write_text("import sys\n\nprint('giving up')\nsys.exit(3)\n")
+def test_a_forked_service_that_fails_at_import_says_so_with_its_exit_code(probe_dir):
+    (probe_dir / "quitter.py").write_text("import sys\n\nprint('giving up')\nsys.exit(3)\n")
     with pytest.raises(services.ServiceFailed, match="(?s)exited with code 3.*giving up"):
-        services.start("quitter:app", app_dir=tmp_path)
+        services.start("quitter:app", app_dir=probe_dir)
 
 
 def test_stopping_a_forked_service_that_ignores_sigterm_kills_it(probe_dir):
