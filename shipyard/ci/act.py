@@ -27,7 +27,7 @@ from shipyard.ci.workflow import PlannedJob, Workflow
 ACT = Path(sys.executable).parent / "act"
 PLATFORMS = ("ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04", "self-hosted", "linux")
 NAMESPACES = ["unshare", "--net", "--pid", "--fork", "--kill-child"]
-LOOPBACK_UP = 'ip link set lo up && exec "$@"'
+INSIDE = 'ip link set lo up && exec "$@"'
 
 
 def executable() -> str | None:
@@ -42,10 +42,10 @@ def isolation() -> list[str]:
     keeps act off the network)."""
     prefix = NAMESPACES + ([] if os.geteuid() == 0 else ["--map-root-user"])
     try:
-        probe = subprocess.run([*prefix, "sh", "-c", LOOPBACK_UP, "sh", "true"], capture_output=True, timeout=10)
+        probe = subprocess.run([*prefix, "sh", "-c", INSIDE, "sh", "true"], capture_output=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return []
-    return [*prefix, "sh", "-c", LOOPBACK_UP, "sh"] if probe.returncode == 0 else []
+    return [*prefix, "sh", "-c", INSIDE, "sh"] if probe.returncode == 0 else []
 
 
 def command(workflow: Workflow, text: str, run: Run, folder: Path) -> list[str]:
@@ -64,11 +64,13 @@ def command(workflow: Workflow, text: str, run: Run, folder: Path) -> list[str]:
 
 def environment(folder: Path) -> dict:
     """act's environment (the steps inherit it): its home, caches and config in the run's
-    folder, and the Python that the setup-python stand-in puts on PATH."""
+    folder, the Python that the setup-python stand-in puts on PATH, and `bash_env.sh`, which
+    keeps the last lines of a failing step from being lost."""
     home = folder / "home"
     home.mkdir(exist_ok=True)
     return {**os.environ, "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache"),
-            "XDG_CONFIG_HOME": str(home / ".config"), "SHIPYARD_CI_PYTHON": sys.executable}
+            "XDG_CONFIG_HOME": str(home / ".config"), "SHIPYARD_CI_PYTHON": sys.executable,
+            "BASH_ENV": str(Path(__file__).with_name("bash_env.sh"))}
 
 
 class Report:
@@ -198,11 +200,14 @@ def execute(workflow: Workflow, text: str, run: Run, workspace: Path, folder: Pa
     overdue: list[tuple[JobResult, StepResult | None, float]] = []
 
     with open(log, errors="replace") as lines:
+        partial = [""]  # act may be mid-line when we read: a line is read once its newline is there
+
         def poll() -> bool:
-            new = lines.readlines()
-            for raw in new:
+            text = partial[0] + lines.read()
+            *complete, partial[0] = text.split("\n")
+            for raw in complete:
                 report.read(raw)
-            if new:
+            if complete:
                 changed()
             late = report.overdue()
             if late:
@@ -212,6 +217,7 @@ def execute(workflow: Workflow, text: str, run: Run, workspace: Path, folder: Pa
         code = run_group(command(workflow, text, run, folder), None, workspace, environment(folder), log,
                          steps._started, poll)
         poll()
+        report.read(partial[0])
     if overdue:
         job, step, limit = overdue[0]
         for late in (job, step):

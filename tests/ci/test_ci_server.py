@@ -317,6 +317,25 @@ def test_a_matrix_job_runs_each_combination_and_a_job_needing_it_waits_for_all_o
     assert run.jobs[1].steps[0].log.startswith("n=2") and run.status == "failure"
 
 
+def test_the_last_lines_of_a_failing_step_are_kept_every_time(server, alice):
+    """act stops reading a step's terminal when the step fails; without bash_env.sh about one
+    failing step in ten lost its last lines. Twenty failing steps must all keep theirs."""
+    run = server.wait(push(alice, {WORKFLOW: """
+        on: push
+        jobs:
+          fail:
+            runs-on: ubuntu-latest
+            strategy:
+              fail-fast: false
+              matrix:
+                n: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]
+            steps:
+              - run: echo "last words ${{ matrix.n }}"; exit 1
+        """}))
+    assert len(run.jobs) == 20 and all(job.status == "failure" for job in run.jobs)
+    assert [job.steps[0].log.count(f"last words {n}\n") for n, job in enumerate(run.jobs, 1)] == [1] * 20
+
+
 def test_a_step_that_leaves_a_process_in_the_background_neither_holds_the_run_nor_outlives_it(server, alice):
     run = server.wait(push(alice, {WORKFLOW: """
         on: push
