@@ -9,7 +9,7 @@ import textwrap
 import httpx
 import psutil
 import pytest
-from ends import gone_within, port_is_bound
+from ends import gone_within, listening
 
 from shipyard import forked, services
 from shipyard.paths import ROOT, SERVICES
@@ -196,7 +196,7 @@ def test_stopping_a_forked_service_that_ignores_sigterm_kills_it(probe_dir):
     httpx.post(probe.url + "/ignore-sigterm")
     pid = probe.pid
     probe.stop(timeout=1)
-    assert gone_within([pid], 2) and not port_is_bound(probe.port)
+    assert gone_within([pid], 2) and not listening(probe.port)
 
 
 def test_forked_services_die_with_their_zygote_and_the_next_start_forks_again():
@@ -230,7 +230,7 @@ def test_services_forked_for_a_kernel_killed_with_sigkill_are_gone_within_5_seco
         assert all(psutil.Process(pid).ppid() == zygote for pid in pids), "they were not forked"
         kernel.kill()
         assert gone_within([zygote, *pids], 5), "the zygote or a service outlived its killed kernel"
-        assert not any(port_is_bound(port) for port in ports)
+        assert not any(listening(port) for port in ports)
     finally:
         kernel.kill()
         kernel.wait()
