@@ -24,7 +24,18 @@ from pathlib import Path
 
 from shipyard.paths import workdir
 
-ENABLED = os.environ.get("SHIPYARD_ZYGOTE", "on") != "off"
+
+def _supported() -> bool:
+    """Linux 5.3 or later: pidfds (and the zygote's PR_SET_PDEATHSIG, /proc). Elsewhere (a
+    learner's Mac, say) services start the old way."""
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+        return sys.platform.startswith("linux") and hasattr(signal, "pidfd_send_signal")
+    except (AttributeError, OSError):
+        return False
+
+
+ENABLED = os.environ.get("SHIPYARD_ZYGOTE", "on") != "off" and _supported()
 COMMAND = ["-m", "shipyard.runner", "--zygote"]
 READY_TIMEOUT, REPLY_TIMEOUT, MAX_FAILURES = 20, 10, 3  # seconds, seconds, zygotes lost before giving up
 

@@ -183,7 +183,11 @@ def serve(watchdog: int, control: socket.socket, stamps: dict) -> None:
                     continue
                 request = json.loads(message)
                 status, service_fds = fds[0], fds[1:]
-                if (reason := refusal(request, stamps)) is not None:
+                try:
+                    reason = refusal(request, stamps)
+                except Exception as error:  # noqa: BLE001 (a request must never end the zygote and its services)
+                    reason = f"the zygote could not check it: {error!r}"
+                if reason is not None:
                     for fd in fds:
                         os.close(fd)
                     listening = _reply(control, selector, {"refused": reason})

@@ -14,6 +14,8 @@ from ends import gone_within, listening
 from shipyard import forked, services
 from shipyard.paths import ROOT, SERVICES
 
+pytestmark = pytest.mark.skipif(not forked._supported(), reason="no pidfds here (Linux 5.3+): services are spawned")
+
 # A learner's kind of service: it tells what it holds, and can be made to exit or to ignore SIGTERM.
 PROBE = textwrap.dedent('''
     import logging, os, random, signal, sys, threading
