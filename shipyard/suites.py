@@ -23,8 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from shipyard import processes
 from shipyard.paths import ROOT, workdir
+from shipyard.runtime import processes
 
 PLUGINS = ["-p", "pytest_timeout"]
 

@@ -82,7 +82,7 @@ class Run:
 
 class Steps:
     """The processes of one server's runs (act, and what its steps start): each runs under
-    `shipyard.tether`, in a process group of its own, which is killed when it ends, when the
+    `shipyard.runtime.tether`, in a process group of its own, which is killed when it ends, when the
     server stops, or when the kernel dies (the tether's watchdog pipe)."""
 
     def __init__(self):
@@ -109,7 +109,7 @@ class Steps:
 
 def run_group(command: list[str], timeout: float | None, cwd: Path, env: dict, log: Path, started=None,
               poll=None) -> int | None:
-    """Run `command` under `shipyard.tether`, in a process group of its own, its output (both
+    """Run `command` under `shipyard.runtime.tether`, in a process group of its own, its output (both
     streams) in the file `log`; return its exit code, or None after `timeout`, when `poll()`
     (asked every 50 ms) says to stop, or when it was killed from outside. When it ends, the
     whole group is killed: nothing it started outlives it. `started(process, running)` is told
@@ -118,7 +118,7 @@ def run_group(command: list[str], timeout: float | None, cwd: Path, env: dict, l
     try:
         with open(log, "wb") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "shipyard.tether", "--watchdog", str(watch_read), "--", *command],
+                [sys.executable, "-m", "shipyard.runtime.tether", "--watchdog", str(watch_read), "--", *command],
                 pass_fds=(watch_read,), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 cwd=cwd, env=env, start_new_session=True)  # its own group: the command and all it starts
         os.close(watch_read)

@@ -26,9 +26,9 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from shipyard import processes
 from shipyard.ci.git import IDENTITY, GitError, Repo
 from shipyard.ci.server import Server
+from shipyard.runtime import processes
 
 PRICING = '''"""Prices in the shop: net price plus tax."""
 

@@ -17,9 +17,10 @@ import subprocess
 import sys
 import time
 
-from shipyard import bus, ci, customers, forked, services
+from shipyard import bus, ci, customers, services
 from shipyard.ci import examples
 from shipyard.paths import NOTEBOOKS, ROOT, SOLUTIONS
+from shipyard.runtime import forked
 from shipyard.tools.execute import execute
 
 RUN_ALL_SECONDS, PEAK_MB, COLD_START_SECONDS, COLD_START_RATIO, TEST_SECONDS = 20, 700, 1.0, 1.5, 480

@@ -1,6 +1,7 @@
 import pytest
 
-from shipyard import bus, processes
+from shipyard import bus
+from shipyard.runtime import processes
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
-
 from kernels import run_in_one_kernel
+
 from shipyard.paths import EXERCISES, NOTEBOOKS, ROOT, SERVICES, SOLUTIONS
 
 LEARNERS = 6
@@ -65,7 +65,8 @@ KINDS = """
 import json, os, sys
 import psutil
 from pact import Pact
-from shipyard import bus, ci, contracts, processes, services
+from shipyard import bus, ci, contracts, services
+from shipyard.runtime import processes
 from shipyard.paths import workdir
 
 WORKFLOW = '''on: push

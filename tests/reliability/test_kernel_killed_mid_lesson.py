@@ -8,12 +8,11 @@ import time
 import psutil
 import pytest
 from jupyter_client.manager import start_new_kernel
-
 from kernels import read
+
 from shipyard.paths import NOTEBOOKS
 
-
-MARKS = ("shipyard.runner", "shipyard.tether")  # what every child of a lesson runs under
+MARKS = ("shipyard.runtime.runner", "shipyard.runtime.tether")  # what every child of a lesson runs under
 
 
 def command_line(process: psutil.Process) -> str:
@@ -25,8 +24,8 @@ def command_line(process: psutil.Process) -> str:
 
 
 def started_by(kernel: psutil.Process) -> list[psutil.Process]:
-    """What the lesson started: services, a broker, CI steps (all run under shipyard.runner
-    or shipyard.tether), and whatever those started in turn."""
+    """What the lesson started: services, a broker, CI steps (all run under shipyard.runtime.runner
+    or shipyard.runtime.tether), and whatever those started in turn."""
     children = kernel.children(recursive=True)
     return children if any(m in command_line(p) for p in children for m in MARKS) else []
 

@@ -4,8 +4,8 @@ import os
 import random
 
 import pytest
-
 from kernels import mismatches, read, run_in_one_kernel
+
 from shipyard.paths import NOTEBOOKS, ROOT, SOLUTIONS
 
 

@@ -8,8 +8,9 @@ import httpx
 import psutil
 from ends import gone_within, port_is_bound
 
-from shipyard import bus, processes
+from shipyard import bus
 from shipyard.paths import workdir
+from shipyard.runtime import processes
 
 
 def poll(condition, timeout: float = 10) -> bool:

@@ -11,8 +11,9 @@ import psutil
 import pytest
 from ends import gone_within, listening
 
-from shipyard import forked, services
+from shipyard import services
 from shipyard.paths import ROOT, SERVICES
+from shipyard.runtime import forked
 
 pytestmark = pytest.mark.skipif(not forked._supported(), reason="no pidfds here (Linux 5.3+): services are spawned")
 
@@ -78,7 +79,7 @@ def forked_by_the_zygote(service) -> bool:
 def test_a_sample_service_is_forked_by_the_zygote_not_started_as_a_new_interpreter():
     catalog = services.start("catalog")
     assert forked_by_the_zygote(catalog)
-    assert "shipyard.runner --zygote" in " ".join(psutil.Process(forked.zygote_pid()).cmdline())
+    assert "shipyard.runtime.runner --zygote" in " ".join(psutil.Process(forked.zygote_pid()).cmdline())
     assert httpx.get(catalog.url + "/health").json()["service"] == "catalog"
 
 
@@ -221,7 +222,7 @@ def test_when_the_zygote_cannot_start_services_start_the_old_way(monkeypatch):
 
 
 def test_services_forked_for_a_kernel_killed_with_sigkill_are_gone_within_5_seconds():
-    script = ("from shipyard import forked, services\n"
+    script = ("from shipyard import services\nfrom shipyard.runtime import forked\n"
               "shop = services.start_shop('services')\n"
               "print(forked.zygote_pid(), *[s.pid for s in shop.values()], *[s.port for s in shop.values()], flush=True)\n"
               "import time; time.sleep(600)\n")

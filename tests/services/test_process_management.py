@@ -8,7 +8,8 @@ import psutil
 import pytest
 from ends import gone_within, port_is_bound
 
-from shipyard import forked, services
+from shipyard import services
+from shipyard.runtime import forked
 
 
 def test_a_started_service_is_healthy_on_loopback_with_its_own_data():

@@ -1,7 +1,7 @@
-"""Children of this kernel: started with the watchdog pipe of `shipyard.tether`, logging to
+"""Children of this kernel: started with the watchdog pipe of `shipyard.runtime.tether`, logging to
 a file in their own folder of the kernel's temp dir, stopped or killed on demand, and all
 stopped when the kernel exits. `services.Service` and `bus.Broker` are children. A service
-is forked by this kernel's zygote when it can be (`shipyard.forked`), else spawned."""
+is forked by this kernel's zygote when it can be (`shipyard.runtime.forked`), else spawned."""
 import atexit
 import os
 import signal
@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from shipyard import forked
 from shipyard.paths import workdir
+from shipyard.runtime import forked
 
 
 class Child:
@@ -37,7 +37,7 @@ class Child:
 
     def _fork(self, app: str, env: Mapping[str, str], sockets: Sequence[int], start_zygote: bool = True) -> bool:
         """Serve `app` from a fork of this kernel's zygote, with the same watchdog, folder, log
-        and environment as `_spawn` gives (see `shipyard.forked`); False if it must be spawned."""
+        and environment as `_spawn` gives (see `shipyard.runtime.forked`); False if it must be spawned."""
         watch_read, watch_write = os.pipe()
         try:
             process = forked.serve(app, env, self.folder, self.log_path, watch_read, sockets, start_zygote)
@@ -105,10 +105,10 @@ _children: dict[int, Child] = {}
 
 def run(command: Sequence[str], timeout: float, **popen) -> subprocess.CompletedProcess:
     """`subprocess.run` for a command that must not outlive the kernel (a pytest run that
-    starts services, say): it runs under `shipyard.tether`. Output is captured as text."""
+    starts services, say): it runs under `shipyard.runtime.tether`. Output is captured as text."""
     watch_read, watch_write = os.pipe()
     try:
-        with subprocess.Popen([sys.executable, "-m", "shipyard.tether", "--watchdog", str(watch_read), "--", *command],
+        with subprocess.Popen([sys.executable, "-m", "shipyard.runtime.tether", "--watchdog", str(watch_read), "--", *command],
                               pass_fds=(watch_read,), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               stdin=subprocess.DEVNULL, text=True, start_new_session=True, **popen) as process:
             os.close(watch_read)

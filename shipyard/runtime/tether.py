@@ -4,7 +4,7 @@ The kernel hands each child the read end of a pipe whose write end only the kern
 When the kernel exits for any reason, even SIGKILL, the OS closes that write end and a read
 returns b"". `atexit` in the kernel could not promise that.
 
-    python -m shipyard.tether --watchdog FD -- nats-server -p -1 ...
+    python -m shipyard.runtime.tether --watchdog FD -- nats-server -p -1 ...
 
 runs a program that knows nothing of pipes (a Go binary, git) and ends it the moment the
 kernel is gone; SIGTERM is passed on, so stopping the tether stops the program.
@@ -33,12 +33,12 @@ def on_parent_death(watchdog_fd: int, then: Callable[[], None]) -> threading.Thr
 
 def parent_gone(watchdog_fd: int) -> bool:
     """Without blocking or a thread: is the kernel's end closed? For a process that must stay
-    single-threaded (`shipyard.zygote` forks)."""
+    single-threaded (`shipyard.runtime.zygote` forks)."""
     return bool(select.select([watchdog_fd], [], [], 0)[0]) and not os.read(watchdog_fd, 1)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m shipyard.tether")
+    parser = argparse.ArgumentParser(prog="python -m shipyard.runtime.tether")
     parser.add_argument("--watchdog", type=int, required=True, help="pipe that closes when the parent dies")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- program and its arguments")
     args = parser.parse_args()

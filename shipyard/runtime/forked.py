@@ -1,4 +1,4 @@
-"""The kernel's side of `shipyard.zygote`: start this kernel's zygote on first use, ask it to
+"""The kernel's side of `shipyard.runtime.zygote`: start this kernel's zygote on first use, ask it to
 fork a service, and see the forked service as a `subprocess.Popen` (pid, poll, wait, signals),
 so `processes.Child` treats both alike.
 
@@ -36,7 +36,7 @@ def _supported() -> bool:
 
 
 ENABLED = os.environ.get("SHIPYARD_ZYGOTE", "on") != "off" and _supported()
-COMMAND = ["-m", "shipyard.runner", "--zygote"]
+COMMAND = ["-m", "shipyard.runtime.runner", "--zygote"]
 READY_TIMEOUT, REPLY_TIMEOUT, MAX_FAILURES = 20, 10, 3  # seconds, seconds, zygotes lost before giving up
 
 
@@ -44,7 +44,7 @@ class Forked:
     """A forked service, as much of `subprocess.Popen` as `processes.Child` uses."""
 
     def __init__(self, pid: int, pidfd: int, status: int, app: str):
-        self.pid, self.returncode, self.args = pid, None, ["shipyard.zygote", app]
+        self.pid, self.returncode, self.args = pid, None, ["shipyard.runtime.zygote", app]
         self._pidfd, self._status = pidfd, status
         self._lock = threading.Lock()  # one reader of the report, as Popen has
 
@@ -165,7 +165,7 @@ def _drop(zygote: Zygote) -> None:
 
 def serve(app: str, env: Mapping[str, str], cwd: Path, log: Path, watchdog: int, sockets: Sequence[int],
           start_zygote: bool = True) -> Forked | None:
-    """Fork a service that serves `app` on `sockets` (as `shipyard.runner` would, with this
+    """Fork a service that serves `app` on `sockets` (as `shipyard.runtime.runner` would, with this
     environment, in this folder, writing to this log); None if it must start the old way.
     `start_zygote=False`: only if a zygote runs already."""
     global _failures

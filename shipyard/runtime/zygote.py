@@ -1,10 +1,10 @@
 """The zygote: one process per kernel that has already imported FastAPI, uvicorn, the chassis
 and the shop, and forks a service on request, so a service starts without paying for those
-imports again. The kernel's side is `shipyard.forked`.
+imports again. The kernel's side is `shipyard.runtime.forked`.
 
-    python -m shipyard.runner --zygote --watchdog FD --control FD
+    python -m shipyard.runtime.runner --zygote --watchdog FD --control FD
 
-(a mode of the runner: the zygote and every service it forks show as `shipyard.runner`).
+(a mode of the runner: the zygote and every service it forks show as `shipyard.runtime.runner`).
 
 It stays single-threaded and never runs an event loop, so a fork copies no thread, loop,
 connection or logging handler. Each request brings, over the control socket (SCM_RIGHTS),
@@ -29,21 +29,20 @@ import socket
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-from shipyard.tether import parent_gone
+from shipyard.paths import SERVICES as SHOP
+from shipyard.runtime.tether import parent_gone
 
 PR_SET_PDEATHSIG = 1
 # Read as Python or a preloaded module starts (PYTHONUNBUFFERED, locale, prometheus_client's
 # multiprocess folder, coverage's hook...): a service that sets them otherwise is not forked.
 STARTUP_ENV = ("PYTHON", "LC_", "LANG", "PROMETHEUS_", "prometheus_", "OTEL_PYTHON_", "COVERAGE_")
-SHOP = Path(__file__).resolve().parent.parent / "sample-services"
 PRELOAD = [  # what every service imports, and the shop's modules that build nothing at import
     "fastapi", "uvicorn", "uvicorn.config", "uvicorn.server", "uvicorn.main", "uvicorn.loops.auto",
     "uvicorn.loops.asyncio", "uvicorn.protocols.http.auto", "uvicorn.protocols.http.h11_impl",
     "uvicorn.protocols.websockets.auto", "uvicorn.lifespan.on", "uvicorn.middleware.proxy_headers",
     "anyio._backends._asyncio", "anyio.streams.memory", "anyio.streams.stapled", "anyio.streams.tls",
-    "fastapi.telemetry._runtime", "httpx", "nats", "shop_chassis", "shop_chassis.events", "shop_chassis.outbox", "shipyard.runner",
+    "fastapi.telemetry._runtime", "httpx", "nats", "shop_chassis", "shop_chassis.events", "shop_chassis.outbox", "shipyard.runtime.runner",
     "catalog.api", "orders.api", "orders.clients", "orders.events", "payments.api", "payments.events",
 ]
 
@@ -77,7 +76,7 @@ def _stamp(path: str) -> tuple[int, int] | None:
 
 
 def child_path(cwd: str, env: dict) -> list[str]:
-    """sys.path as `python -m shipyard.runner` would have it in `cwd` with `env`."""
+    """sys.path as `python -m shipyard.runtime.runner` would have it in `cwd` with `env`."""
     extra = [entry for entry in env.get("PYTHONPATH", "").split(os.pathsep) if entry]
     return [cwd, *extra, *[entry for entry in BASE_PATH if entry not in extra]]
 
@@ -117,7 +116,7 @@ def refusal(request: dict, stamps: dict) -> str | None:
 
 
 def become_service(request: dict, fds: list[int], zygote_fds: list[int], zygote: int) -> None:
-    """In the forked child: cut every tie to the zygote, then run as `shipyard.runner` would."""
+    """In the forked child: cut every tie to the zygote, then run as `shipyard.runtime.runner` would."""
     code = 1
     try:
         os.setsid()  # its own group, as start_new_session gives: killpg reaches what it starts
@@ -144,8 +143,8 @@ def become_service(request: dict, fds: list[int], zygote_fds: list[int], zygote:
         importlib.invalidate_caches()
         random.seed()  # os.fork reseeds it too; siblings must never draw the same numbers
         watchdog, *sockets = fds
-        sys.argv = ["shipyard.runner", request["app"], "--watchdog", str(watchdog), *(f"--fd={fd}" for fd in sockets)]
-        from shipyard import runner
+        sys.argv = ["shipyard.runtime.runner", request["app"], "--watchdog", str(watchdog), *(f"--fd={fd}" for fd in sockets)]
+        from shipyard.runtime import runner
         runner.main()
         code = 0
     except SystemExit as exit_:
@@ -229,7 +228,7 @@ def _reply(control: socket.socket, selector: selectors.BaseSelector, answer: dic
 
 def main(argv: list[str] | None = None) -> None:
     global BASE_PATH
-    parser = argparse.ArgumentParser(prog="python -m shipyard.runner --zygote")
+    parser = argparse.ArgumentParser(prog="python -m shipyard.runtime.runner --zygote")
     parser.add_argument("--watchdog", type=int, required=True, help="pipe that closes when the kernel dies")
     parser.add_argument("--control", type=int, required=True, help="Unix socket the kernel sends requests on")
     args = parser.parse_args(argv)

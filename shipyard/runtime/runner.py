@@ -2,7 +2,7 @@
 and exit the moment the parent is gone.
 
 The parent hands over file descriptors: one or more listening sockets (so no port is ever
-picked and then raced for) and the watchdog pipe of `shipyard.tether`. Several processes
+picked and then raced for) and the watchdog pipe of `shipyard.runtime.tether`. Several processes
 may serve the same listening socket, as a pre-fork server's workers do: the OS gives each
 new connection to whichever of them accepts it first (`services.Replicas`).
 """
@@ -11,14 +11,14 @@ import os
 import socket
 import sys
 
-from shipyard.tether import on_parent_death
+from shipyard.runtime.tether import on_parent_death
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["--zygote"]:  # this kernel's zygote, which forks runners (shipyard.zygote)
-        from shipyard import zygote
+    if sys.argv[1:2] == ["--zygote"]:  # this kernel's zygote, which forks runners (shipyard.runtime.zygote)
+        from shipyard.runtime import zygote
         return zygote.main(sys.argv[2:])
-    parser = argparse.ArgumentParser(prog="python -m shipyard.runner")
+    parser = argparse.ArgumentParser(prog="python -m shipyard.runtime.runner")
     parser.add_argument("app", help="import string of the ASGI app, e.g. catalog.app:app")
     parser.add_argument("--fd", type=int, action="append", required=True,
                         help="listening socket to serve on; give it again for more, in the order they open")
