@@ -181,11 +181,18 @@ wait_until_healthy = Task(
            "loop, `raise TimeoutError(...)`."])
 
 # The lesson's challenges (never graded): each wrong option is a misconception its run refutes.
-cold_start = Prediction(
-    "cold_start", "How long will the catalog take from `services.start` to its first healthy answer?",
-    ["under 0.1 s: a service is just a function call", "between 0.1 s and 10 s: a new process imports its "
-     "framework, opens its database and starts serving on the socket the kernel bound for it", "more than 10 s: starting a service is like booting a machine"],
-    outcome=lambda seconds: 0 if seconds < 0.1 else 1 if seconds <= 10 else 2)
+what_starts = Choice("what_starts", "What will `services.start(\"catalog\")` create?", [
+    Option("A function call: the catalog's code runs inside this notebook's own process",
+           "No: the run shows the catalog with a process of its own, not the kernel's. A crash in it cannot take "
+           "the notebook down, and it can be stopped and restarted alone."),
+    Option("A process of its own, serving on a port the operating system picked, that ends when the kernel does",
+           "That is what a service is here: its own process, on 127.0.0.1 and a port nobody fixed, tied to the "
+           "kernel. It is forked from a copy of Python that has already imported the web framework, so it answers "
+           "in well under a second (the first one in a kernel waits for that copy to start).", right=True),
+    Option("A virtual machine or a container, with an operating system of its own",
+           "No: no lesson needs Docker or a virtual machine. The run shows an ordinary process on this machine, "
+           "healthy in a fraction of the time a machine takes to boot."),
+])
 
 bad_request = Choice("bad_request", "What will the catalog do when asked for a product it does not have?", [
     Option("Crash, and wait to be restarted", "No: the run shows it alive after the 404. A client's mistake must "

@@ -340,8 +340,8 @@ def _install_outcome(share: float) -> int:
 
 
 install_share = Prediction(
-    "install_share", "Every job runs an install step before its checks. What share of the first run's time, from "
-    "push to verdict, will the three install steps take together?",
+    "install_share", "Every job runs an install step before its checks. The three install steps' seconds added up: "
+    "what share is that of the first run's time, from push to verdict?",
     ["most of it: installing is what a CI run spends its time on",
      "a quarter to a half: one step in three of each job",
      "under a quarter: here pip finds every package already there"],
