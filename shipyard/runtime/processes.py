@@ -60,8 +60,8 @@ class Child:
                 self.process.send_signal(sig)
             try:
                 self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+            except subprocess.TimeoutExpired:  # the whole group: killing a tether alone orphans its program
+                os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         os.close(self._watch_write)
         self.process = None

@@ -117,3 +117,18 @@ def test_services_die_with_their_kernel_even_when_it_is_killed_with_sigkill():
     finally:
         client.stop_channels()
         manager.cleanup_resources()
+
+
+def test_a_tethered_program_that_ignores_sigterm_is_killed_with_its_tether_when_stop_gives_up():
+    """A broker slow to shut down once outlived a test run: stop() killed the tether alone,
+    and the program it tethered went on, orphaned. stop() must end the whole group."""
+    from shipyard.runtime.processes import Child
+
+    child = Child("stubborn")
+    child._spawn("shipyard.runtime.tether", ["--", "sh", "-c", "trap '' TERM; sleep 996 & wait"], os.environ)
+    deadline = time.monotonic() + 10
+    while not (found := [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", "996"]]):
+        assert time.monotonic() < deadline, "the program never started"
+        time.sleep(0.05)
+    child.stop(timeout=0.5)
+    assert gone_within([p.pid for p in found], 5)
