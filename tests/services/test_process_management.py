@@ -127,7 +127,8 @@ def test_a_tethered_program_that_ignores_sigterm_is_killed_with_its_tether_when_
     child = Child("stubborn")
     child._spawn("shipyard.runtime.tether", ["--", "sh", "-c", "trap '' TERM; sleep 996 & wait"], os.environ)
     deadline = time.monotonic() + 10
-    while not (found := [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", "996"]]):
+    while not (found := [p for p in psutil.process_iter(["cmdline"])
+                         if p.info["cmdline"] == ["sleep", "996"] and os.getpgid(p.pid) == child.pid]):
         assert time.monotonic() < deadline, "the program never started"
         time.sleep(0.05)
     child.stop(timeout=0.5)
