@@ -187,8 +187,9 @@ what_starts = Choice("what_starts", "What will `services.start(\"catalog\")` cre
            "the notebook down, and it can be stopped and restarted alone."),
     Option("A process of its own, serving on a port the operating system picked, that ends when the kernel does",
            "That is what a service is here: its own process, on 127.0.0.1 and a port nobody fixed, tied to the "
-           "kernel. It is forked from a copy of Python that has already imported the web framework, so it answers "
-           "in well under a second (the first one in a kernel waits for that copy to start).", right=True),
+           "kernel. Where the machine allows it, it is forked from a copy of Python that has already imported the "
+           "web framework (the first one in a kernel waits for that copy to start); elsewhere a new Python starts it.",
+           right=True),
     Option("A virtual machine or a container, with an operating system of its own",
            "No: no lesson needs Docker or a virtual machine. The run shows an ordinary process on this machine, "
            "healthy in a fraction of the time a machine takes to boot."),
