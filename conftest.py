@@ -2,6 +2,7 @@
 every temporary file, removed at the end; a final check that no service or kernel outlives
 the tests that started it; and the order xdist hands tests out in."""
 import os
+import random
 import shutil
 import tempfile
 import time
@@ -63,8 +64,36 @@ def pytest_sessionfinish(session, exitstatus):
 HEAVY = ("tests/reliability/", "tests/e2e/")
 
 
+# Lessons and solutions also run twice in a row in one kernel, as a learner who runs them
+# again without restarting would: after nbval's own pass over a notebook, the same kernel runs
+# every cell again and nbval compares the second run's outputs with the stored ones too. (One
+# execution serves two gates: nbval's first pass is the rerun's first run.)
+RUN_TWICE = ("notebooks/", "solutions/")
+# The notebooks are handed out in a random order, a new one each test run, so lessons run
+# after different lessons on the same machine; the seed is printed, to repeat an order.
+ORDER_SEED = int(os.environ.setdefault("SHIPYARD_ORDER_SEED", str(random.randrange(10_000))))
+
+
+def pytest_report_header(config):
+    return f"notebooks in a random order: SHIPYARD_ORDER_SEED={ORDER_SEED}"
+
+
+def _again(cell):
+    """nbval's item for a cell, run a second time in its notebook's kernel."""
+    return type(cell).from_parent(cell.parent, name=f"{cell.name}, run 2", cell_num=cell.cell_num,
+                                  cell=cell.cell, options=cell.options)
+
+
 def pytest_collection_modifyitems(config, items):
-    items.sort(key=lambda item: not item.nodeid.startswith(HEAVY))
+    notebooks: dict[str, list] = {}
+    for item in [item for item in items if item.nodeid.split("::")[0].endswith(".ipynb")]:
+        notebooks.setdefault(item.nodeid.split("::")[0], []).append(item)
+    order = sorted(notebooks)
+    random.Random(ORDER_SEED).shuffle(order)
+    others = [item for item in items if not item.nodeid.split("::")[0].endswith(".ipynb")]
+    others.sort(key=lambda item: not item.nodeid.startswith(HEAVY))
+    items[:] = others + [item for path in order for item in
+                         notebooks[path] + ([_again(c) for c in notebooks[path]] if path.startswith(RUN_TWICE) else [])]
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -1,7 +1,5 @@
-"""Run notebooks the way a learner's kernel does, and compare what they show."""
-import configparser
+"""Run notebooks the way a learner's kernel does."""
 import os
-import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -9,41 +7,6 @@ from pathlib import Path
 import nbformat
 from jupyter_client import KernelManager
 from nbclient import NotebookClient
-
-from shipyard.paths import ROOT
-
-IGNORE = "nbval-ignore-output"
-
-
-def sanitizers() -> list[tuple[re.Pattern, str]]:
-    """The same replacements nbval applies (ports, durations, temp paths...)."""
-    config = configparser.ConfigParser()
-    config.read(ROOT / "tests" / "nbval-sanitize.cfg")
-    return [(re.compile(config[s]["regex"]), config[s]["replace"]) for s in config.sections()]
-
-
-def shown(cell) -> str:
-    """What a code cell shows, as text, sanitized: streams and text/plain results."""
-    parts = []
-    for output in cell.get("outputs", []):
-        parts.append(output.get("text", "") or output.get("data", {}).get("text/plain", ""))
-        if output.get("output_type") == "error":
-            parts.append(f"{output['ename']}: {output['evalue']}")
-    text = "".join(parts)
-    for pattern, replacement in sanitizers():
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def compared_cells(notebook) -> list:
-    return [c for c in notebook.cells if c.cell_type == "code" and IGNORE not in c.metadata.get("tags", [])]
-
-
-def mismatches(reference, executed) -> list[str]:
-    """Cells whose output differs from the committed one (cells nbval also compares)."""
-    return [f"cell {i}: expected {shown(a)!r}, got {shown(b)!r}"
-            for i, (a, b) in enumerate(zip(compared_cells(reference), compared_cells(executed)))
-            if shown(a) != shown(b)]
 
 
 def read(path: Path):

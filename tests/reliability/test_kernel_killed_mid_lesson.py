@@ -2,12 +2,12 @@
 import os
 import queue
 import signal
-import socket
 import time
 
 import psutil
 import pytest
 from jupyter_client.manager import start_new_kernel
+from ends import listening
 from kernels import read
 
 from shipyard.paths import NOTEBOOKS
@@ -64,19 +64,6 @@ def running(pid: int) -> bool:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
-
-
-def listening(port: int) -> bool:
-    """Does anything still accept connections there? (A connection attempt, not a bind: on
-    a busy machine a freed port is soon reused as some connection's local end, which would
-    make a bind fail although nothing of the lesson is left.)"""
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except ConnectionRefusedError:
-        return False
-    except OSError:  # timed out: a listener too busy to answer is still a listener
-        return True
 
 
 @pytest.mark.parametrize("lesson", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))

@@ -6,7 +6,7 @@ import time
 
 import httpx
 import psutil
-from ends import gone_within, port_is_bound
+from ends import gone_within, listening
 
 from shipyard import bus
 from shipyard.paths import workdir
@@ -58,7 +58,7 @@ def test_stopping_a_broker_ends_the_server_and_frees_its_port():
     server = psutil.Process(broker.pid).children()[0].pid
     port = int(broker.url.rsplit(":", 1)[1])
     broker.stop()
-    assert gone_within([server], 5) and not port_is_bound(port)
+    assert gone_within([server], 5) and not listening(port)
     assert broker not in processes.running()
 
 
@@ -76,7 +76,7 @@ def test_a_broker_dies_with_its_kernel_even_when_the_kernel_is_killed_with_sigki
         assert len(pids) == 2 and all(psutil.pid_exists(pid) for pid in pids)  # the tether and nats-server
         os.kill(manager.provisioner.process.pid, signal.SIGKILL)
         assert gone_within(pids, 5), "the broker outlived its killed kernel"
-        assert not port_is_bound(int(url.rsplit(":", 1)[1]))
+        assert not listening(int(url.rsplit(":", 1)[1]))
     finally:
         client.stop_channels()
         manager.cleanup_resources()

@@ -6,7 +6,7 @@ import time
 import httpx
 import psutil
 import pytest
-from ends import gone_within, port_is_bound
+from ends import gone_within, listening
 
 from shipyard import services
 from shipyard.runtime import forked
@@ -30,7 +30,7 @@ def test_stopping_a_service_ends_its_process_and_frees_its_port():
     catalog = services.start("catalog")
     pid, port = catalog.pid, catalog.port
     catalog.stop()
-    assert gone_within([pid], 2) and not port_is_bound(port)
+    assert gone_within([pid], 2) and not listening(port)
     assert services.running() == []
 
 
@@ -113,7 +113,7 @@ def test_services_die_with_their_kernel_even_when_it_is_killed_with_sigkill():
         assert len(pids) == 3 and all(psutil.pid_exists(pid) for pid in pids)
         os.kill(manager.provisioner.process.pid, signal.SIGKILL)
         assert gone_within(pids, 5), "a service outlived its killed kernel"
-        assert not any(port_is_bound(port) for port in ports)
+        assert not any(listening(port) for port in ports)
     finally:
         client.stop_channels()
         manager.cleanup_resources()

@@ -2,7 +2,7 @@
 pre-fork server's workers are, replaced one at a time."""
 import httpx
 import pytest
-from ends import gone_within, port_is_bound
+from ends import gone_within, listening
 
 from shipyard import services
 
@@ -52,14 +52,14 @@ def test_stopping_the_replicas_ends_every_process_and_frees_the_shared_port():
     catalog = services.start_replicas("catalog", 2)
     pids, port = catalog.pids, catalog.port
     catalog.stop()
-    assert gone_within(pids, 2) and not port_is_bound(port)
+    assert gone_within(pids, 2) and not listening(port)
     assert services.running() == []
 
 
 def test_stop_all_frees_the_shared_port_of_replicas_too():
     catalog = services.start_replicas("catalog", 2)
     services.stop_all()
-    assert not port_is_bound(catalog.port) and not catalog.alive
+    assert not listening(catalog.port) and not catalog.alive
 
 
 def test_replicas_that_cannot_start_fail_with_the_log_and_leave_no_process_behind(tmp_path):

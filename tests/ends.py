@@ -1,20 +1,8 @@
-"""Has a process really ended, and let go of its port?"""
+"""Has a process really ended, and let go of its port? (Shared by every folder of tests.)"""
 import socket
 import time
 
 import psutil
-
-
-def port_is_bound(port: int) -> bool:
-    probe = socket.socket()
-    probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is not "bound"
-    try:
-        probe.bind(("127.0.0.1", port))
-        return False
-    except OSError:
-        return True
-    finally:
-        probe.close()
 
 
 def gone_within(pids, seconds: float) -> bool:
