@@ -32,6 +32,9 @@ def main() -> None:
     # socket, so asyncio never sets TCP_NODELAY and every answer waits ~40 ms on Nagle.
     listening = [socket.socket(fileno=fd) for fd in args.fd]
     config = uvicorn.Config(args.app, log_level="info", timeout_graceful_shutdown=2)
+    # Import the app before uvicorn takes SIGTERM over: an app that hangs at import would
+    # otherwise only note the request to stop, and be killed 5 s later.
+    config.load()
     uvicorn.Server(config).run(sockets=listening)
 
 
