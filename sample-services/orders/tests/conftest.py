@@ -1,10 +1,9 @@
-"""Fakes of the ports orders depends on: the same methods as the real clients, in memory."""
-import pytest
-from fastapi.testclient import TestClient
-from shop_chassis import Settings
-from shop_chassis.events import InMemoryBus
+"""Fakes of the ports orders depends on: the same methods as the real clients, in memory.
 
-from orders.app import DEFAULTS, build
+The web app and its framework are imported only by the fixtures that start it: the unit
+tests share this file and never pay for importing FastAPI (most of their pytest's start-up)."""
+import pytest
+
 from orders.domain import Unavailable
 
 
@@ -48,6 +47,10 @@ def payments():
 
 def _events_app(tmp_path, bus):
     """orders on the event path, its database in `tmp_path`, its broker `bus`."""
+    from shop_chassis import Settings
+
+    from orders.app import DEFAULTS, build
+
     extra = {**DEFAULTS, "CATALOG_URL": "http://catalog.invalid", "PAYMENT_FLOW": "events"}
     return build(Settings("orders", database_path=str(tmp_path / "orders.sqlite3"), extra=extra), bus=bus)
 
@@ -55,6 +58,9 @@ def _events_app(tmp_path, bus):
 @pytest.fixture
 def events_shop(tmp_path, catalog):
     """orders alone on events: a fake bus, a fake catalog, its own payments port (the outbox)."""
+    from fastapi.testclient import TestClient
+    from shop_chassis.events import InMemoryBus
+
     bus = InMemoryBus()
     app = _events_app(tmp_path, bus)
     with TestClient(app) as client:
@@ -66,4 +72,6 @@ def events_shop(tmp_path, catalog):
 @pytest.fixture
 def events_app(tmp_path):
     """orders on the event path with a fake bus, not yet started."""
+    from shop_chassis.events import InMemoryBus
+
     return _events_app(tmp_path, InMemoryBus())
