@@ -3,10 +3,13 @@
     python -m shipyard.tools.bench            # everything, including the whole test command
     python -m shipyard.tools.bench --quick    # without the test command
 
-Budgets: a notebook's Restart & Run All at most 20 s and 700 MB (kernel plus every child),
-so it fits a 1 GB Binder; a service's cold start in a new interpreter at most 1 s median and
-within 1.5x of the bare-interpreter floor, forked by the zygote within 0.3x; the whole test command, browser and reliability gates included,
-within 8 minutes (5 before those gates existed).
+Budgets are stated for a machine whose floor (a bare `python -c "import fastapi, uvicorn"`)
+takes 0.25 s, and scale with the floor measured in the same run, so a slow day does not fail
+them and a fast one does not hide a regression (issue 12): lessons 00-05 at most 8 s each
+with a median of at most 5 s, any later lesson and every solution at most 20 s, and every
+notebook at most 700 MB (kernel plus every child), so it fits a 1 GB Binder; a service's
+cold start in a new interpreter within 1.5x the floor, forked by the zygote within 0.3x; the
+whole test command, every gate included, within 360 s (600 s once lessons 06-10 land).
 """
 import argparse
 import datetime
@@ -23,8 +26,15 @@ from shipyard.paths import NOTEBOOKS, ROOT, SOLUTIONS
 from shipyard.runtime import forked
 from shipyard.tools.execute import execute
 
-RUN_ALL_SECONDS, PEAK_MB, COLD_START_SECONDS, COLD_START_RATIO, TEST_SECONDS = 20, 700, 1.0, 1.5, 480
-FORKED_RATIO = 0.3  # a forked service, to healthy, within 0.3x the floor (issue 12)
+REFERENCE_FLOOR = 0.25  # seconds: the floor the budgets below are stated at
+FIRST_LESSONS = 6  # lessons 00-05, with the tighter budget
+LESSON_SECONDS, LESSON_MEDIAN_SECONDS, LATER_NOTEBOOK_SECONDS, TEST_SECONDS = 8, 5, 20, 360
+PEAK_MB, COLD_START_RATIO, FORKED_RATIO = 700, 1.5, 0.3
+
+
+def scaled(seconds: float, floor: float) -> float:
+    """A budget stated at the reference floor, on a machine whose floor is `floor`."""
+    return seconds * floor / REFERENCE_FLOOR
 
 
 def _seconds(action) -> float:
@@ -116,13 +126,21 @@ def ci_push_to_green(rounds: int = 3) -> float:
 
 
 def notebook_rows(floor: float) -> list[str]:
-    rows = []
+    rows, first_lessons = [], []
     for path in [*sorted(NOTEBOOKS.glob("*.ipynb")), *sorted(SOLUTIONS.glob("*.ipynb"))]:
         run = execute(path)
-        ok = run.seconds <= RUN_ALL_SECONDS and run.peak_mb <= PEAK_MB
-        rows.append(f"| {path.relative_to(ROOT)} | {run.seconds:.1f} | {run.seconds / floor:.0f} | {run.peak_mb:.0f} | "
-                    f"{'yes' if ok else '**no**'} |")
+        early = path.parent == NOTEBOOKS and len(first_lessons) < FIRST_LESSONS
+        if early:
+            first_lessons.append(run.seconds)
+        budget = scaled(LESSON_SECONDS if early else LATER_NOTEBOOK_SECONDS, floor)
+        ok = run.seconds <= budget and run.peak_mb <= PEAK_MB
+        rows.append(f"| {path.relative_to(ROOT)} | {run.seconds:.1f} | {budget:.1f} | {run.seconds / floor:.0f} | "
+                    f"{run.peak_mb:.0f} | {'yes' if ok else '**no**'} |")
         print(rows[-1], flush=True)
+    median, budget = statistics.median(first_lessons), scaled(LESSON_MEDIAN_SECONDS, floor)
+    rows.append(f"| median of lessons 00-05 | {median:.1f} | {budget:.1f} | {median / floor:.0f} | | "
+                f"{'yes' if median <= budget else '**no**'} |")
+    print(rows[-1], flush=True)
     return rows
 
 
@@ -149,11 +167,14 @@ def report(quick: bool) -> str:
         "# Benchmark", "",
         f"Measured by `python -m shipyard.tools.bench` on {datetime.date.today()}: {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {platform.system()}. Regenerate it after any change to a lesson.", "",
-        f"## Restart & Run All (budget: {RUN_ALL_SECONDS} s and {PEAK_MB} MB)", "",
-        "Peak memory is the resident memory of the kernel plus every process it started, at its highest. "
-        f"The ratio divides the seconds by this run's floor ({floor:.2f} s: a bare `python -c \"import fastapi, "
-        "uvicorn\"`, the median of 7), so machines and days of different speed compare.", "",
-        "| notebook | seconds | ratio to the floor | peak MB | within budget |", "|---|---|---|---|---|", *notebooks, "",
+        "## Restart & Run All", "",
+        f"This run's floor: {floor:.3f} s (a bare `python -c \"import fastapi, uvicorn\"`, the median of 7). "
+        f"Budgets are stated at a floor of {REFERENCE_FLOOR} s and scale with this run's: lessons 00-05 at most "
+        f"{LESSON_SECONDS} s each and {LESSON_MEDIAN_SECONDS} s as their median, later lessons and solutions "
+        f"{LATER_NOTEBOOK_SECONDS} s, every notebook {PEAK_MB} MB. The ratio divides the seconds by the floor. "
+        "Peak memory is the resident memory of the kernel plus every process it started, at its highest.", "",
+        "| notebook | seconds | budget today (s) | ratio to the floor | peak MB | within budget |",
+        "|---|---|---|---|---|---|", *notebooks, "",
         "## Service cold start", "",
         "Median of 7, from `services.start(\"catalog\")` to its first healthy answer, against the floor: "
         "a bare `python -c \"import fastapi, uvicorn\"`. Two ways, interleaved: a new interpreter (the old way, "
@@ -162,7 +183,7 @@ def report(quick: bool) -> str:
         "| floor (s) | new interpreter (s) | ratio | forked (s) | ratio | first start in a kernel (s) | within budget |",
         "|---|---|---|---|---|---|---|",
         f"| {floor:.3f} | {cold:.3f} | {cold / floor:.2f} | {fork:.3f} | {fork / floor:.2f} | {starts['first']:.3f} | "
-        f"{'yes' if cold <= COLD_START_SECONDS and cold / floor <= COLD_START_RATIO and fork / floor <= FORKED_RATIO else '**no**'} |", "",
+        f"{'yes' if cold / floor <= COLD_START_RATIO and fork / floor <= FORKED_RATIO else '**no**'} |", "",
         "## The broker and the event path", "",
         "Broker start: median of 7, from starting nats-server to JetStream answering healthy. Events per "
         "second: 1,000 orders placed over HTTP (8 at a time) on the events shop, from the first order to "
@@ -178,8 +199,12 @@ def report(quick: bool) -> str:
     if not quick:
         seconds = test_command_seconds()
         print(f"test command {seconds:.0f} s", flush=True)
-        lines += [f"## The whole test command (budget: {TEST_SECONDS} s, every gate included)", "", "| seconds | within budget |", "|---|---|",
-                  f"| {seconds:.0f} | {'yes' if seconds <= TEST_SECONDS else '**no**'} |", ""]
+        budget = scaled(TEST_SECONDS, floor)
+        lines += ["## The whole test command", "",
+                  f"`python -m pytest`, every gate included, on {os.cpu_count()} cores. Budget: {TEST_SECONDS} s at a "
+                  f"floor of {REFERENCE_FLOOR} s, scaled to this run's.", "",
+                  "| seconds | budget today (s) | ratio to the floor | within budget |", "|---|---|---|---|",
+                  f"| {seconds:.0f} | {budget:.0f} | {seconds / floor:.0f} | {'yes' if seconds <= budget else '**no**'} |", ""]
     return "\n".join(lines)
 
 
