@@ -91,9 +91,12 @@ def pytest_collection_modifyitems(config, items):
     order = sorted(notebooks)
     random.Random(ORDER_SEED).shuffle(order)
     others = [item for item in items if not item.nodeid.split("::")[0].endswith(".ipynb")]
-    others.sort(key=lambda item: not item.nodeid.startswith(HEAVY))
-    items[:] = others + [item for path in order for item in
-                         notebooks[path] + ([_again(c) for c in notebooks[path]] if path.startswith(RUN_TWICE) else [])]
+    # Long work first (the browser and reliability gates, then the notebooks), quick tests
+    # last, so both workers run out of work at about the same time.
+    items[:] = ([item for item in others if item.nodeid.startswith(HEAVY)]
+                + [item for path in order for item in
+                   notebooks[path] + ([_again(c) for c in notebooks[path]] if path.startswith(RUN_TWICE) else [])]
+                + [item for item in others if not item.nodeid.startswith(HEAVY)])
 
 
 @pytest.hookimpl(optionalhook=True)
