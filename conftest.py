@@ -1,6 +1,7 @@
 """Shared by every test run: a throwaway home for Jupyter, IPython and matplotlib and for
 every temporary file, removed at the end; a final check that no service or kernel outlives
 the tests that started it; and the order xdist hands tests out in."""
+import copy
 import os
 import random
 import shutil
@@ -79,9 +80,11 @@ def pytest_report_header(config):
 
 
 def _again(cell):
-    """nbval's item for a cell, run a second time in its notebook's kernel."""
+    """nbval's item for a cell, run a second time in its notebook's kernel. With a copy of the
+    stored cell: nbval merges a cell's stored streams into the first one in place, so a second
+    comparison against the same object would see the merged text twice."""
     return type(cell).from_parent(cell.parent, name=f"{cell.name}, run 2", cell_num=cell.cell_num,
-                                  cell=cell.cell, options=cell.options)
+                                  cell=copy.deepcopy(cell.cell), options=cell.options)
 
 
 def pytest_collection_modifyitems(config, items):
