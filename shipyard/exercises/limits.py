@@ -3,6 +3,9 @@ import ctypes
 import threading
 
 
+CLEANUP_SECONDS = 2  # how long a stopped answer gets to clean up after itself
+
+
 class TimeLimit(Exception):
     """The learner's code did not finish in time."""
 
@@ -27,6 +30,9 @@ def call_with_deadline(function, *args, seconds: float):
     worker.join(seconds)
     if worker.is_alive():
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(TimeLimit))
+        # Let its `finally` blocks and `with` exits run (a mock server stopped, a service ended)
+        # before the check answers: what a check started must not outlive it.
+        worker.join(CLEANUP_SECONDS)
         raise TimeLimit
     if "error" in outcome:
         raise outcome["error"]
