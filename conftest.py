@@ -65,6 +65,21 @@ def pytest_sessionfinish(session, exitstatus):
 HEAVY = ("tests/reliability/", "tests/e2e/")
 
 
+# nbval's kernels talk over Unix sockets, as the other tests' do (tests/ipc_kernels.py).
+try:
+    import nbval.kernel
+    from ipc_kernels import start_ipc_kernel
+
+    def _nbval_kernel(startup_timeout=60, kernel_name="python", **kwargs):
+        """nbval's own start_new_kernel (its spec manager knows --nbval-current-env's kernel)."""
+        return start_ipc_kernel(startup_timeout, kernel_name, **kwargs,
+                                manager_options={"kernel_spec_manager": nbval.kernel.NbvalKernelspecManager()})
+
+    nbval.kernel.start_new_kernel = _nbval_kernel
+except ImportError:  # nbval is a test dependency; a conftest must load without it
+    pass
+
+
 # Lessons and solutions also run twice in a row in one kernel, as a learner who runs them
 # again without restarting would: after nbval's own pass over a notebook, the same kernel runs
 # every cell again and nbval compares the second run's outputs with the stored ones too. (One

@@ -6,8 +6,8 @@ import time
 
 import psutil
 import pytest
-from jupyter_client.manager import start_new_kernel
 from ends import listening
+from ipc_kernels import start_ipc_kernel
 from kernels import read
 
 from shipyard.paths import NOTEBOOKS
@@ -68,7 +68,7 @@ def running(pid: int) -> bool:
 
 @pytest.mark.parametrize("lesson", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
 def test_a_kernel_killed_mid_lesson_leaves_no_process_and_no_port_behind(lesson):
-    manager, client = start_new_kernel(kernel_name="python3", cwd=str(NOTEBOOKS))
+    manager, client = start_ipc_kernel(cwd=str(NOTEBOOKS))
     kernel = psutil.Process(manager.provisioner.process.pid)
     try:
         cells = [c.source for c in read(NOTEBOOKS / lesson).cells if c.cell_type == "code"]

@@ -7,6 +7,7 @@ import time
 import httpx
 import psutil
 from ends import gone_within, listening
+from ipc_kernels import start_ipc_kernel
 
 from shipyard import bus
 from shipyard.paths import workdir
@@ -63,9 +64,7 @@ def test_stopping_a_broker_ends_the_server_and_frees_its_port():
 
 
 def test_a_broker_dies_with_its_kernel_even_when_the_kernel_is_killed_with_sigkill():
-    from jupyter_client.manager import start_new_kernel
-
-    manager, client = start_new_kernel(kernel_name="python3")
+    manager, client = start_ipc_kernel()
     try:
         printed = []
         client.execute_interactive(

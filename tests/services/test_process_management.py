@@ -7,6 +7,7 @@ import httpx
 import psutil
 import pytest
 from ends import gone_within, listening
+from ipc_kernels import start_ipc_kernel
 
 from shipyard import services
 from shipyard.runtime import forked
@@ -98,9 +99,7 @@ def test_on_a_hub_the_url_for_the_browser_goes_through_the_proxy(monkeypatch):
 
 
 def test_services_die_with_their_kernel_even_when_it_is_killed_with_sigkill():
-    from jupyter_client.manager import start_new_kernel
-
-    manager, client = start_new_kernel(kernel_name="python3")
+    manager, client = start_ipc_kernel()
     try:
         printed = []
         client.execute_interactive(

@@ -1,0 +1,32 @@
+"""Kernels for the tests that talk over Unix sockets, not TCP.
+
+jupyter_client picks a kernel's TCP ports and frees them before the kernel binds them; with
+kernels and services starting at once, another process can take one first (a browser test
+once hung at "Connecting" that way). Socket paths may not pass 107 characters, so each
+kernel gets a short folder of its own in the run's temporary folder (removed with it)."""
+import os
+import tempfile
+
+from jupyter_client import KernelManager
+
+
+def ipc_manager(kernel_name: str = "python3", **options) -> KernelManager:
+    folder = tempfile.mkdtemp(prefix="k-")
+    return KernelManager(kernel_name=kernel_name, transport="ipc", connection_file=os.path.join(folder, "k.json"),
+                         **options)
+
+
+def start_ipc_kernel(startup_timeout: float = 60, kernel_name: str = "python3", manager_options: dict | None = None,
+                     **kwargs):
+    """jupyter_client's `start_new_kernel`, over Unix sockets: (manager, ready client)."""
+    manager = ipc_manager(kernel_name, **(manager_options or {}))
+    manager.start_kernel(**kwargs)
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=startup_timeout)
+    except RuntimeError:
+        client.stop_channels()
+        manager.shutdown_kernel()
+        raise
+    return manager, client
