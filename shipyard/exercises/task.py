@@ -6,6 +6,8 @@ from typing import Any
 
 from shipyard.exercises.limits import TimeLimit, call_with_deadline
 
+INTERPRETER_RACE = "AST constructor recursion depth mismatch"  # CPython 3.11, gh-106905 (Task._checked)
+
 _STYLE = {"correct": ("#e6f4ea", "✔ Correct"), "wrong": ("#fce8e6", "✘ Not yet"),
           "unfinished": ("#fef7e0", "… Not finished yet"), "hint": ("#e8f0fe", "Hint"),
           "solution": ("#f1f3f4", "Solution"),
@@ -62,7 +64,7 @@ class Task:
     def check(self, answer: Any = None) -> Feedback:
         try:
             answer = answer if answer is not None else self._current_answer()
-            return Feedback("correct", call_with_deadline(self.checker, answer, seconds=self.seconds))
+            return Feedback("correct", self._checked(answer))
         except (Unfinished, NotImplementedError):
             return Feedback("unfinished", f"`{self.name}` still has the stub in it: replace "
                             "`raise NotImplementedError` with your code, run the cell, then check again.")
@@ -78,6 +80,16 @@ class Task:
             return Feedback("wrong", "The check was interrupted before it finished: run it again.")
         except BaseException as error:  # the learner's own bug, whatever it raises: one line, no traceback
             return Feedback("wrong", f"Your code raised {type(error).__name__}: {error}".rstrip(": "))
+
+    def _checked(self, answer: Any) -> str:
+        try:
+            return call_with_deadline(self.checker, answer, seconds=self.seconds)
+        except SystemError as error:
+            if not str(error).startswith(INTERPRETER_RACE):
+                raise
+            # CPython 3.11's bug (gh-106905): the garbage collector formatted a traceback in the
+            # middle of another AST conversion. Not the answer's doing: check it once more.
+            return call_with_deadline(self.checker, answer, seconds=self.seconds)
 
     def hint(self, level: int | None = None) -> Feedback:
         """Hint number `level` (from 1), or the next one: each call says a little more,

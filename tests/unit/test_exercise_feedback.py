@@ -120,3 +120,21 @@ def test_the_panel_has_check_hint_and_solution_buttons_that_call_the_task():
 def test_a_stored_panel_reads_in_words_before_its_cell_runs():
     shown = task().panel()._repr_mimebundle_()["text/plain"]
     assert shown == "[Check / Hint / Solution buttons for task seven: run this cell to use them]"
+
+
+def test_a_check_that_meets_cpython_311s_ast_race_is_checked_once_more_and_any_other_system_error_is_the_answers():
+    calls = []
+
+    def racy(answer):
+        calls.append(answer)
+        if len(calls) == 1:
+            raise SystemError("AST constructor recursion depth mismatch (before=57, after=74)")
+        return "fine"
+
+    assert Task("racy", "00-welcome", racy, hints=["h"]).check(1).kind == "correct" and calls == [1, 1]
+
+    def broken(answer):
+        raise SystemError("something else")
+
+    feedback = Task("broken", "00-welcome", broken, hints=["h"]).check(1)
+    assert feedback.kind == "wrong" and feedback.message == "Your code raised SystemError: something else"
