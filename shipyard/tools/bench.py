@@ -27,7 +27,7 @@ from shipyard.runtime import forked
 from shipyard.tools.execute import execute
 
 REFERENCE_FLOOR = 0.25  # seconds: the floor the budgets below are stated at
-FIRST_LESSONS = 6  # lessons 00-05, with the tighter budget
+FIRST_LESSONS = 6  # lessons 00-05 (by their number), with the tighter budget
 LESSON_SECONDS, LESSON_MEDIAN_SECONDS, LATER_NOTEBOOK_SECONDS, TEST_SECONDS = 8, 5, 20, 360
 PEAK_MB, COLD_START_RATIO, FORKED_RATIO = 700, 1.5, 0.3
 
@@ -129,7 +129,7 @@ def notebook_rows(floor: float) -> list[str]:
     rows, first_lessons = [], []
     for path in [*sorted(NOTEBOOKS.glob("*.ipynb")), *sorted(SOLUTIONS.glob("*.ipynb"))]:
         run = execute(path)
-        early = path.parent == NOTEBOOKS and len(first_lessons) < FIRST_LESSONS
+        early = path.parent == NOTEBOOKS and int(path.name[:2]) < FIRST_LESSONS
         if early:
             first_lessons.append(run.seconds)
         budget = scaled(LESSON_SECONDS if early else LATER_NOTEBOOK_SECONDS, floor)
