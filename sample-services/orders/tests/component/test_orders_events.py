@@ -75,3 +75,13 @@ def test_the_outbox_relay_stops_with_the_app(events_app):
         assert relay.thread.is_alive()
     relay.thread.join(timeout=5)
     assert not relay.thread.is_alive()
+
+
+def test_orders_set_to_crash_after_publishing_settles_no_payment_once_its_publish_began(events_shop):
+    client, catalog, bus = events_shop  # (the crash itself would end this test's process: not reached here)
+    order_id = client.post("/orders", json={"product_id": "keyboard", "quantity": 1}).json()["id"]
+    client.app.state.settings.extra["ORDERS_FAULT"] = "crash-after-publish"
+    client.app.state.outbox.hook("publishing", f"order-{order_id}")
+    bus.publish("payments.completed", {"order_id": order_id, "status": "paid"}, msg_id="p1")
+    assert client.get(f"/orders/{order_id}").json()["status"] == "pending"
+    assert bus.unacknowledged == [("payments.completed", {"order_id": order_id, "status": "paid"}, "orders")]
