@@ -91,6 +91,24 @@ def test_expressions_defaults_outputs_and_the_github_files_work_as_on_github(ser
     assert "Stand-in for actions/setup-python" in make.steps[1].log and "asks for 3.12" in make.steps[1].log
 
 
+def test_after_setup_python_pytest_loads_none_of_the_courses_own_test_tools_and_keeps_the_workflows_options(server, alice):
+    run = server.wait(push(alice, {WORKFLOW: """
+        on: push
+        env: {PYTEST_ADDOPTS: "-x"}
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/setup-python@v5
+              - run: |
+                  echo "$PYTEST_ADDOPTS"
+                  python -m pytest -q --co --nbval 2>&1 | grep "unrecognized arguments: --nbval"
+        """}))
+    log = run.jobs[0].steps[1].log
+    assert run.status == "success", log
+    assert log.startswith("-x ") and "fresh runner" in run.jobs[0].steps[0].log
+
+
 def test_a_failing_step_stops_its_job_runs_failure_steps_and_skips_the_jobs_that_need_it(server, alice):
     run = server.wait(push(alice, {WORKFLOW: """
         on: push

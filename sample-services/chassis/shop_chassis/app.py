@@ -21,7 +21,7 @@ class Settings:
     database_path: str = ""
     max_body_bytes: int = 64 * 1024
     events_url: str = ""  # the broker; empty: this service neither publishes nor consumes
-    events_ack_wait: float = 2.0  # seconds before an unacknowledged event is delivered again
+    events_ack_wait: float = 1.0  # seconds before an unacknowledged event is delivered again (a handler takes ms)
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -33,7 +33,7 @@ class Settings:
             database_path=os.environ.get("DATABASE_PATH", f"{prefix.lower()}.sqlite3"),
             max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", 64 * 1024)),
             events_url=os.environ.get("EVENTS_URL", ""),
-            events_ack_wait=float(os.environ.get("EVENTS_ACK_WAIT_SECONDS", 2.0)),
+            events_ack_wait=float(os.environ.get("EVENTS_ACK_WAIT_SECONDS", 1.0)),
             extra=extra,
         )
 

@@ -137,7 +137,7 @@ class NatsBus:
     """The real bus. nats-py is asynchronous; the services are not, so the client lives on
     a private event loop in a thread of its own and the methods wait for it."""
 
-    def __init__(self, url: str, name: str, ack_wait: float = 2.0):
+    def __init__(self, url: str, name: str, ack_wait: float = 1.0):
         import nats  # only services that use events need the client installed
 
         self.ack_wait, self._pumps = ack_wait, []  # the consuming tasks, to stop on close
