@@ -1,6 +1,8 @@
 """One SQLite file per service; one short-lived connection per request."""
 import sqlite3
+import time
 from collections.abc import Iterator
+from contextlib import closing
 
 from fastapi import Request
 
@@ -16,11 +18,23 @@ def connect(path: str) -> sqlite3.Connection:
     return conn
 
 
-def prepare(path: str, init_schema) -> None:
-    """Create the schema (idempotent) and switch to WAL so readers never wait for writers."""
-    with connect(path) as conn:
-        conn.execute("PRAGMA journal_mode=WAL")
-        init_schema(conn)
+def prepare(path: str, init_schema, patience: float = 5) -> None:
+    """Create the schema (idempotent) and switch to WAL so readers never wait for writers.
+    Replicas share the file: a replica that stops checkpoints it on the way out, and for that
+    moment SQLite answers "database is locked" at once, without the busy wait, so a replica
+    starting just then tries again."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            with closing(connect(path)) as conn, conn:
+                if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # only the first start switches
+                    conn.execute("PRAGMA journal_mode=WAL")
+                init_schema(conn)
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def get_db(request: Request) -> Iterator[sqlite3.Connection]:
