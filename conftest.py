@@ -65,10 +65,10 @@ def pytest_sessionfinish(session, exitstatus):
 HEAVY = ("tests/reliability/", "tests/e2e/")
 
 
-# nbval's kernels talk over Unix sockets, as the other tests' do (tests/ipc_kernels.py).
+# nbval's kernels talk over Unix sockets, as the other tests' do (shipyard/tools/kernels.py).
 try:
     import nbval.kernel
-    from ipc_kernels import start_ipc_kernel
+    from shipyard.tools.kernels import start_ipc_kernel
 
     def _nbval_kernel(startup_timeout=60, kernel_name="python", **kwargs):
         """nbval's own start_new_kernel (its spec manager knows --nbval-current-env's kernel)."""

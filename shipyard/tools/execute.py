@@ -14,6 +14,8 @@ import nbformat
 import psutil
 from nbclient import NotebookClient
 
+from shipyard.tools.kernels import forget, ipc_manager
+
 
 @dataclass(frozen=True)
 class Run:
@@ -47,7 +49,8 @@ def _rss(process: psutil.Process) -> int:
 
 def execute(path: Path, timeout: int = 300) -> Run:
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
+    manager = ipc_manager()  # Unix sockets: no TCP port to lose to another process starting at once
+    client = NotebookClient(notebook, km=manager, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     sampler: list[_PeakMemory] = []
 
@@ -62,6 +65,9 @@ def execute(path: Path, timeout: int = 300) -> Run:
     finally:
         for s in sampler:
             s.done.set()
+        if manager.has_kernel:  # a client handed its manager leaves the kernel running
+            manager.shutdown_kernel(now=True)
+        forget(manager)
     seconds = time.perf_counter() - started
     return Run(path, seconds, sampler[0].peak / 2**20 if sampler else 0.0, notebook)
 

@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
-from ipc_kernels import ipc_manager
+from shipyard.tools.kernels import ipc_manager
 from nbclient import NotebookClient
 
 
@@ -21,7 +21,7 @@ def run_in_one_kernel(notebooks: list, cwd: Path, timeout: int = 300):
         start = len(combined.cells)
         combined.cells.extend(nbformat.from_dict(cell) for cell in notebook.cells)
         bounds.append((start, len(combined.cells)))
-    manager = ipc_manager()  # Unix sockets, not TCP ports (tests/ipc_kernels.py)
+    manager = ipc_manager()  # Unix sockets, not TCP ports (shipyard/tools/kernels.py)
     try:
         NotebookClient(combined, km=manager, timeout=timeout, resources={"metadata": {"path": str(cwd)}}).execute()
     finally:  # a client given its manager leaves the kernel running: end it as a learner's would end

@@ -7,7 +7,7 @@ import time
 import psutil
 import pytest
 from ends import listening
-from ipc_kernels import start_ipc_kernel
+from shipyard.tools.kernels import start_ipc_kernel
 from kernels import read
 
 from shipyard.paths import NOTEBOOKS

@@ -7,7 +7,7 @@ import time
 import httpx
 import psutil
 from ends import gone_within, listening
-from ipc_kernels import start_ipc_kernel
+from shipyard.tools.kernels import start_ipc_kernel
 
 from shipyard import bus
 from shipyard.paths import workdir

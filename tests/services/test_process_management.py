@@ -7,7 +7,7 @@ import httpx
 import psutil
 import pytest
 from ends import gone_within, listening
-from ipc_kernels import start_ipc_kernel
+from shipyard.tools.kernels import start_ipc_kernel
 
 from shipyard import services
 from shipyard.runtime import forked

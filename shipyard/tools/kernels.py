@@ -1,10 +1,12 @@
-"""Kernels for the tests that talk over Unix sockets, not TCP.
+"""Kernels that talk over Unix sockets, not TCP: the tests', and those of `execute` (the
+benchmark, and the stored outputs of lessons and solutions).
 
 jupyter_client picks a kernel's TCP ports and frees them before the kernel binds them; with
 kernels and services starting at once, another process can take one first (a browser test
 once hung at "Connecting" that way). Socket paths may not pass 107 characters, so each
-kernel gets a short folder of its own in the run's temporary folder (removed with it)."""
+kernel gets a short folder of its own in the temporary folder (`forget` removes it)."""
 import os
+import shutil
 import tempfile
 
 from jupyter_client import KernelManager
@@ -14,6 +16,11 @@ def ipc_manager(kernel_name: str = "python3", **options) -> KernelManager:
     folder = tempfile.mkdtemp(prefix="k-")
     return KernelManager(kernel_name=kernel_name, transport="ipc", connection_file=os.path.join(folder, "k.json"),
                          **options)
+
+
+def forget(manager: KernelManager) -> None:
+    """Remove the folder of a kernel that has shut down."""
+    shutil.rmtree(os.path.dirname(manager.connection_file), ignore_errors=True)
 
 
 def start_ipc_kernel(startup_timeout: float = 60, kernel_name: str = "python3", manager_options: dict | None = None,
