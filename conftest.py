@@ -46,8 +46,12 @@ def _ours_still_running() -> list[psutil.Process]:
 
 
 def pytest_sessionfinish(session, exitstatus):
-    if hasattr(session.config, "workerinput"):
-        return  # an xdist worker: the controller checks once everything has ended
+    if hasattr(session.config, "workerinput") or not _MADE_HERE:
+        # An xdist worker, or a pytest that a test or a lesson started from the course's
+        # folder (lesson 04's suites): only the run that made the home checks, once
+        # everything has ended. (A child that checked found the kernel that started it, a
+        # process of this run, waited 5 s for it to end and then failed.)
+        return
     deadline = time.monotonic() + 5
     while (left := _ours_still_running()) and time.monotonic() < deadline:
         time.sleep(0.1)
