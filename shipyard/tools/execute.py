@@ -65,8 +65,6 @@ def execute(path: Path, timeout: int = 300) -> Run:
     finally:
         for s in sampler:
             s.done.set()
-        if manager.has_kernel:  # a client handed its manager leaves the kernel running
-            manager.shutdown_kernel(now=True)
         forget(manager)
     seconds = time.perf_counter() - started
     return Run(path, seconds, sampler[0].peak / 2**20 if sampler else 0.0, notebook)

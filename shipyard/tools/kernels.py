@@ -19,7 +19,10 @@ def ipc_manager(kernel_name: str = "python3", **options) -> KernelManager:
 
 
 def forget(manager: KernelManager) -> None:
-    """Remove the folder of a kernel that has shut down."""
+    """End the manager's kernel if it still runs (nbclient leaves running a kernel whose
+    manager it was handed) and remove its folder."""
+    if manager.has_kernel:
+        manager.shutdown_kernel()  # gracefully: the kernel cleans up after itself, as nbclient lets it
     shutil.rmtree(os.path.dirname(manager.connection_file), ignore_errors=True)
 
 

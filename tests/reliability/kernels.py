@@ -1,11 +1,10 @@
 """Run notebooks the way a learner's kernel does."""
-import os
-import shutil
 from pathlib import Path
 
 import nbformat
-from shipyard.tools.kernels import ipc_manager
 from nbclient import NotebookClient
+
+from shipyard.tools.kernels import forget, ipc_manager
 
 
 def read(path: Path):
@@ -24,8 +23,6 @@ def run_in_one_kernel(notebooks: list, cwd: Path, timeout: int = 300):
     manager = ipc_manager()  # Unix sockets, not TCP ports (shipyard/tools/kernels.py)
     try:
         NotebookClient(combined, km=manager, timeout=timeout, resources={"metadata": {"path": str(cwd)}}).execute()
-    finally:  # a client given its manager leaves the kernel running: end it as a learner's would end
-        if manager.has_kernel:
-            manager.shutdown_kernel()
-        shutil.rmtree(os.path.dirname(manager.connection_file), ignore_errors=True)
+    finally:
+        forget(manager)
     return [nbformat.v4.new_notebook(cells=combined.cells[a:b]) for a, b in bounds]

@@ -7,10 +7,10 @@ import time
 import psutil
 import pytest
 from ends import listening
-from shipyard.tools.kernels import start_ipc_kernel
 from kernels import read
 
 from shipyard.paths import NOTEBOOKS
+from shipyard.tools.kernels import start_ipc_kernel
 
 MARKS = ("shipyard.runtime.runner", "shipyard.runtime.tether")  # what every child of a lesson runs under
 

@@ -7,11 +7,11 @@ import time
 import httpx
 import psutil
 from ends import gone_within, listening
-from shipyard.tools.kernels import start_ipc_kernel
 
 from shipyard import bus
 from shipyard.paths import workdir
 from shipyard.runtime import processes
+from shipyard.tools.kernels import start_ipc_kernel
 
 
 def poll(condition, timeout: float = 10) -> bool:

@@ -7,10 +7,10 @@ import httpx
 import psutil
 import pytest
 from ends import gone_within, listening
-from shipyard.tools.kernels import start_ipc_kernel
 
 from shipyard import services
 from shipyard.runtime import forked
+from shipyard.tools.kernels import start_ipc_kernel
 
 
 def test_a_started_service_is_healthy_on_loopback_with_its_own_data():
