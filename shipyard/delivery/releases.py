@@ -95,7 +95,7 @@ def _inside(folder: str) -> str:
 def _extract(repo: Path, sha: str, folder: str, into: Path) -> None:
     """The commit's files of `folder` (git archive), nothing of the working copy."""
     done = subprocess.run(["git", "archive", "--format=tar", sha, *([_inside(folder)] if _inside(folder) else [])],
-                          cwd=repo, capture_output=True)
+                          cwd=repo, capture_output=True, check=False)
     if done.returncode:
         raise BuildFailed(f"{repo} has no folder {folder!r} at {sha[:7]}: {done.stderr.decode().strip()}")
     with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
