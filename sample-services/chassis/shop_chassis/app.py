@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from fastapi import APIRouter, FastAPI
 from shop_chassis import db, events
 from shop_chassis.api import document_and_answer
+from shop_chassis.flags import Flags
 from shop_chassis.health import health_router
 from shop_chassis.limits import BodySizeLimit
 from shop_chassis.metrics import instrument
@@ -22,6 +23,7 @@ class Settings:
     max_body_bytes: int = 64 * 1024
     events_url: str = ""  # the broker; empty: this service neither publishes nor consumes
     events_ack_wait: float = 1.0  # seconds before an unacknowledged event is delivered again (a handler takes ms)
+    flags_path: str = ""  # a flagd flag file; empty: every feature flag is off
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -34,6 +36,7 @@ class Settings:
             max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", 64 * 1024)),
             events_url=os.environ.get("EVENTS_URL", ""),
             events_ack_wait=float(os.environ.get("EVENTS_ACK_WAIT_SECONDS", 1.0)),
+            flags_path=os.environ.get("FLAGS_PATH", ""),
             extra=extra,
         )
 
@@ -56,6 +59,7 @@ def create_app(settings: Settings, version: str, routers: Sequence[APIRouter],
     async def lifespan(app: FastAPI):
         show_event_logs()
         db.prepare(settings.database_path, init_schema)
+        app.state.flags = Flags(settings.service, settings.flags_path)
         if app.state.bus is None and settings.events_url:
             app.state.bus = events.NatsBus(settings.events_url, settings.service, settings.events_ack_wait)
         if on_startup:
@@ -65,9 +69,10 @@ def create_app(settings: Settings, version: str, routers: Sequence[APIRouter],
             on_shutdown(app)
         if app.state.bus is not None:
             app.state.bus.close()
+        app.state.flags.close()
 
     app = FastAPI(title=settings.service, version=version, lifespan=lifespan)
-    app.state.settings, app.state.bus = settings, bus
+    app.state.settings, app.state.bus, app.state.flags = settings, bus, Flags()  # all off until started
 
     app.include_router(health_router(settings.service, version, settings.database_path))
     for router in routers:
