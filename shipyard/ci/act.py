@@ -18,6 +18,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from shipyard.ci.run import ANSI, JobResult, Run, Steps, StepResult, run_group
@@ -27,7 +29,20 @@ from shipyard.ci.workflow import PlannedJob, Workflow
 ACT = Path(sys.executable).parent / "act"
 PLATFORMS = ("ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04", "self-hosted", "linux")
 NAMESPACES = ["unshare", "--net", "--pid", "--fork", "--kill-child"]
-INSIDE = 'ip link set lo up && exec "$@"'
+# Loopback up; then the ports the server exposes to its runs (`shipyard.ci.bridge`), if any.
+INSIDE = ('ip link set lo up && { [ -z "$SHIPYARD_BRIDGES" ] || '
+          '"$SHIPYARD_CI_PYTHON" -I -S "$SHIPYARD_BRIDGE" tcp-to-unix $SHIPYARD_BRIDGES; } && exec "$@"')
+BRIDGE = Path(__file__).with_name("bridge.py")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a server gives its runs besides the commit, as GitHub gives its workflows:
+    secrets (`${{ secrets.NAME }}`), variables (`${{ vars.NAME }}`), and the ports of this
+    machine a step may reach ({port: the Unix socket that leads to it})."""
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    variables: Mapping[str, str] = field(default_factory=dict)
+    bridges: Mapping[int, Path] = field(default_factory=dict)
 
 
 def executable() -> str | None:
@@ -48,7 +63,7 @@ def isolation() -> list[str]:
     return [*prefix, "sh", "-c", INSIDE, "sh"] if probe.returncode == 0 else []
 
 
-def command(workflow: Workflow, text: str, run: Run, folder: Path) -> list[str]:
+def command(workflow: Workflow, text: str, run: Run, folder: Path, context: Context = Context()) -> list[str]:
     event = folder / "event.json"
     payload = {"ref": f"refs/heads/{run.branch}", "after": run.sha}
     if run.event == "pull_request":
@@ -59,10 +74,13 @@ def command(workflow: Workflow, text: str, run: Run, folder: Path) -> list[str]:
             "--action-offline-mode", "--no-cache-server", "--action-cache-path", str(folder / "act"),
             # a repository's .env, .secrets and .vars files are act's, not GitHub's: read none
             "--env-file", os.devnull, "--secret-file", os.devnull, "--var-file", os.devnull,
+            # a secret's value comes from act's environment, never from its command line (ps shows that)
+            *[arg for name in context.secrets for arg in ("--secret", name)],
+            *[arg for name, value in context.variables.items() for arg in ("--var", f"{name}={value}")],
             *local_repositories([text])]
 
 
-def environment(folder: Path) -> dict:
+def environment(folder: Path, context: Context = Context()) -> dict:
     """act's environment (the steps inherit it): its home, caches and config in the run's
     folder, the Python that the setup-python stand-in puts on PATH, and `bash_env.sh`, which
     keeps the last lines of a failing step from being lost."""
@@ -70,7 +88,9 @@ def environment(folder: Path) -> dict:
     home.mkdir(exist_ok=True)
     return {**os.environ, "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache"),
             "XDG_CONFIG_HOME": str(home / ".config"), "SHIPYARD_CI_PYTHON": sys.executable,
-            "BASH_ENV": str(Path(__file__).with_name("bash_env.sh"))}
+            "BASH_ENV": str(Path(__file__).with_name("bash_env.sh")), **context.secrets,
+            "SHIPYARD_BRIDGE": str(BRIDGE),
+            "SHIPYARD_BRIDGES": " ".join(f"{port}={path}" for port, path in context.bridges.items())}
 
 
 class Report:
@@ -185,7 +205,7 @@ def _key(matrix: dict | None) -> tuple:
 
 
 def execute(workflow: Workflow, text: str, run: Run, workspace: Path, folder: Path, changed, steps: Steps,
-            prefix: str = "", timeout: float = 600, index: int = 0) -> str:
+            prefix: str = "", timeout: float = 600, index: int = 0, context: Context = Context()) -> str:
     """Run one workflow with act; its jobs go into `run.jobs` as act reports them (`changed()`
     is called as they do). Returns the workflow's verdict: success, failure, cancelled, timed
     out, or error (act could not run it; the words are in `run.error`)."""
@@ -214,7 +234,7 @@ def execute(workflow: Workflow, text: str, run: Run, workspace: Path, folder: Pa
                 overdue.append(late)
             return bool(late) or time.monotonic() - began > timeout
 
-        code = run_group(command(workflow, text, run, folder), None, workspace, environment(folder), log,
+        code = run_group(command(workflow, text, run, folder, context), None, workspace, environment(folder, context), log,
                          steps._started, poll)
         poll()
         report.read(partial[0])

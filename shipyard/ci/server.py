@@ -16,6 +16,7 @@ starts (`shipyard.ci.workflow`), and has act run them (`shipyard.ci.act`), one a
 Every run is kept in `runs.json`, with each job's and step's status, log and time.
 """
 import json
+import os
 import queue
 import shutil
 import sys
@@ -31,6 +32,7 @@ from shipyard.ci import hook as notify
 from shipyard.ci.git import GitError, Repo, git
 from shipyard.ci.run import Run, Steps
 from shipyard.paths import workdir
+from shipyard.runtime import processes
 
 
 VERDICTS = ("error", "cancelled", "timed out", "failure", "success")  # the first a workflow reached decides
@@ -48,6 +50,9 @@ class Server:
         self._done: dict[int, threading.Event] = {}  # set once a run's verdict is in the history
         self._lock, self._queue = threading.Lock(), queue.Queue()
         self._steps = Steps()  # the processes of the run going on now: stop() ends them
+        self.secrets: dict[str, str] = {}  # ${{ secrets.NAME }} in its workflows
+        self.variables: dict[str, str] = {}  # ${{ vars.NAME }}
+        self._bridges: dict[int, _Bridge] = {}  # ports of this machine its runs may reach
         git(self.folder, "init", "-q", "--bare", "--initial-branch=main", str(self.origin))
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._http.server_address[1]}/push"
@@ -113,6 +118,14 @@ class Server:
         return Merge(head, base, True, f"merged as {base}@{commit[:7]}; the push to {base} is built as run "
                                        f"#{self.run_for(commit, base).number}", build, self.run_for(commit, base))
 
+    def expose(self, url: str) -> None:
+        """Let this server's runs reach a service of this kernel at its own URL
+        (http://127.0.0.1:PORT/...), as a GitHub runner reaches a team's index: where runs have
+        a network of their own, through `shipyard.ci.bridge`; nothing else stays reachable."""
+        port = int(url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[1])
+        if port not in self._bridges and act.isolation():
+            self._bridges[port] = _Bridge(self.folder / f"{port}.sock", port)
+
     # -- the queue -------------------------------------------------------------------------
     def enqueue(self, event: str, branch: str, sha: str, head: str = "", before: str = "") -> Run:
         with self._lock:
@@ -165,7 +178,8 @@ class Server:
                 verdicts.append(act.execute(
                     found_workflow, (workspace / found_workflow.path).read_text(), run, workspace, folder, self._save,
                     self._steps, prefix=f"{found_workflow.name}/" if len(found) > 1 else "", timeout=self.run_timeout,
-                    index=index))
+                    index=index, context=act.Context(dict(self.secrets), dict(self.variables),
+                                                     {port: bridge.path for port, bridge in self._bridges.items()})))
             run.status = "cancelled" if self._steps.stopping.is_set() else min(verdicts, key=VERDICTS.index)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
@@ -250,11 +264,27 @@ class Server:
         self._http.shutdown()
         self._http.server_close()
         self._threads[1].join(timeout)
+        for bridge in self._bridges.values():
+            bridge.stop()
         if self in _servers:
             _servers.remove(self)
 
     def __repr__(self) -> str:
         return f"<CI server watching {self.origin.name} ({len(self.runs)} runs)>"
+
+
+class _Bridge(processes.Child):
+    """The kernel's side of a port exposed to runs: a Unix socket that leads to 127.0.0.1:port."""
+
+    def __init__(self, path: Path, port: int, timeout: float = 10):
+        super().__init__(f"bridge-{port}")
+        self.path = path
+        self._spawn("shipyard.ci.bridge", ["unix-to-tcp", str(path), str(port)], os.environ)
+        deadline = time.monotonic() + timeout
+        while not path.exists():  # bound: a run may use it
+            if not self.alive or time.monotonic() > deadline:
+                raise RuntimeError(f"the bridge to port {port} did not start:\n{self.logs()}")
+            time.sleep(0.01)
 
 
 @dataclass

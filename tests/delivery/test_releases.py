@@ -33,7 +33,7 @@ def test_rebuilding_the_same_commit_gives_a_new_file(repo, release):
 
 
 @pytest.mark.parametrize("folder, commit, says", [("payments", "no-such-ref", "has no commit"),
-                                                  ("nowhere", "HEAD", "has no folder")])
+                                                  ("nowhere", "HEAD", "has no nowhere/pyproject.toml")])
 def test_a_bad_commit_or_folder_is_refused_in_words(repo, folder, commit, says):
     with pytest.raises(BuildFailed, match=says):
         build(repo.path, folder, commit)
