@@ -5,7 +5,8 @@ from shipyard.paths import SERVICES
 
 # The packages a service's CI installs (names only): already in the course's Python; on
 # GitHub, setup-python's fresh Python has none of them.
-REQUIREMENTS = "ruff\npytest\nfastapi\nuvicorn\nhttpx\nnats-py\npact-python\nprometheus-client\n"
+REQUIREMENTS = ("ruff\npytest\nfastapi\nuvicorn\nhttpx\nnats-py\npact-python\nprometheus-client\n"
+                "openfeature-sdk\nopenfeature-provider-flagd\n")  # the chassis reads feature flags with them
 
 # Every job runs this first: pip only for what is missing. On GitHub, where each job starts
 # on a fresh machine, that is everything; in this course's Python, nothing, and the step

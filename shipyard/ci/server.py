@@ -24,7 +24,6 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from shipyard.ci import act, workflow
@@ -33,6 +32,7 @@ from shipyard.ci.git import GitError, Repo, git
 from shipyard.ci.run import Run, Steps
 from shipyard.paths import workdir
 from shipyard.runtime import processes
+from shipyard.runtime.json_http import JsonEndpoint
 
 
 VERDICTS = ("error", "cancelled", "timed out", "failure", "success")  # the first a workflow reached decides
@@ -54,19 +54,16 @@ class Server:
         self.variables: dict[str, str] = {}  # ${{ vars.NAME }}
         self._bridges: dict[int, _Bridge] = {}  # ports of this machine its runs may reach
         git(self.folder, "init", "-q", "--bare", "--initial-branch=main", str(self.origin))
-        self._http = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self._http.server_address[1]}/push"
+        self._http = JsonEndpoint(self._notified, "ci-http")
+        self.url = f"{self._http.url}/push"
         hook = self.origin / "hooks" / "post-receive"
         # The hook's file, not `-m shipyard.ci.hook`: that would import this whole package
         # (YAML and all) at every push, 0.17 s of a 0.27 s hook. The file needs only the stdlib
         # (-I: isolated, so nothing beside it can shadow a standard module; -S: no site-packages to look at).
         hook.write_text(f"#!/bin/sh\nexec '{sys.executable}' -I -S '{Path(notify.__file__)}' '{self.url}'\n")
         hook.chmod(0o755)
-        # A short poll: stop() waits for it, and a lesson stops several servers in a row.
-        self._threads = [threading.Thread(target=self._http.serve_forever, args=(0.05,), daemon=True, name="ci-http"),
-                         threading.Thread(target=self._work, daemon=True, name="ci-worker")]
-        for thread in self._threads:
-            thread.start()
+        self._worker = threading.Thread(target=self._work, daemon=True, name="ci-worker")
+        self._worker.start()
 
     # -- what developers do ----------------------------------------------------------------
     def clone(self, author: str) -> Repo:
@@ -203,33 +200,17 @@ class Server:
             partial.write_text(text)
             partial.replace(self.history)
 
-    def _handler(self):
-        server = self
-
-        class Notified(BaseHTTPRequestHandler):
-            def do_POST(self):
-                try:
-                    push = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
-                    if self.path == "/may-update":  # origin's pre-receive hook, for a protected branch
-                        allowed = push["sha"] in server._merged
-                        status, body = 200, {"allowed": allowed, "message": "" if allowed else (
-                            f"{push['branch']} is protected: open a pull request, and merge it once its build is green")}
-                    else:
-                        run = server.enqueue(push["event"], push["branch"], push["sha"], before=push.get("before", ""))
-                        status, body = 200, {"message": f"run #{run.number} queued for {run.branch} at {run.sha[:7]}"}
-                except (ValueError, KeyError, TypeError) as error:
-                    status, body = 400, {"message": f"not a push notification: {error}"}
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args):  # no request lines in the notebook
-                pass
-
-        return Notified
+    def _notified(self, path: str, push: dict) -> tuple[int, dict]:
+        """What origin's hooks tell this server (`shipyard.ci.hook`)."""
+        try:
+            if path == "/may-update":  # origin's pre-receive hook, for a protected branch
+                allowed = push["sha"] in self._merged
+                return 200, {"allowed": allowed, "message": "" if allowed else (
+                    f"{push['branch']} is protected: open a pull request, and merge it once its build is green")}
+            run = self.enqueue(push["event"], push["branch"], push["sha"], before=push.get("before", ""))
+            return 200, {"message": f"run #{run.number} queued for {run.branch} at {run.sha[:7]}"}
+        except (KeyError, TypeError) as error:
+            return 400, {"message": f"not a push notification: {error}"}
 
     # -- watching --------------------------------------------------------------------------
     def origin_sha(self, branch: str) -> str:
@@ -261,9 +242,8 @@ class Server:
         still queued are cancelled, and the worker has finished when this returns."""
         self._steps.stop()
         self._queue.put(None)
-        self._http.shutdown()
-        self._http.server_close()
-        self._threads[1].join(timeout)
+        self._http.stop()
+        self._worker.join(timeout)
         for bridge in self._bridges.values():
             bridge.stop()
         if self in _servers:

@@ -52,6 +52,7 @@ class Environment:
         self.instance: services.Service | None = None
         self.release: Release | None = None
         self.sha256: str | None = None  # of the file this environment fetched and installed
+        self.smoke: dict[str, Smoke] = {"healthy": _healthy}  # what smoke_test() checks by default
         self.folder = Path(tempfile.mkdtemp(prefix=f"environment-{name}-", dir=workdir()))
 
     def refusal(self, release: Release) -> str | None:
@@ -96,7 +97,7 @@ class Environment:
         """Run the checks against the running release and record the verdict in the log."""
         if self.instance is None or self.release is None:
             raise DeployRefused(f"nothing runs in {self.name}: deploy a release first")
-        checks = checks or {"healthy": _healthy}
+        checks = checks or self.smoke
         failed = []
         for name, check in checks.items():
             try:

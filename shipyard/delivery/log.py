@@ -12,6 +12,9 @@ from shipyard.delivery.releases import Release
 from shipyard.paths import workdir
 
 
+RELEASE_KEYS = ("at", "event", "project", "version", "commit", "wheel", "sha256")
+
+
 class ReleaseLog:
     def __init__(self, path: Path | None = None):
         self.path = Path(path or workdir() / "releases.jsonl")
@@ -19,7 +22,7 @@ class ReleaseLog:
 
     def record(self, event: str, release: Release, **detail) -> dict:
         entry = {"at": time.time(), "event": event, "project": release.project, "version": release.version,
-                 "sha256": release.sha256, **detail}
+                 "commit": release.commit, "wheel": release.wheel.name, "sha256": release.sha256, **detail}
         with self.path.open("a") as log:
             log.write(json.dumps(entry) + "\n")
         return entry
@@ -42,9 +45,15 @@ class ReleaseLog:
             raise ValueError("an approval names who approves")
         return self.record("approved", release, by=by.strip())
 
+    def ready(self) -> list[Release]:
+        """Releases that passed staging, newest last: each one anyone may approve and promote."""
+        passed = [e for e in self.entries() if e["event"] == "smoke-tested" and e.get("passed")]
+        unique = {(e["version"], e["sha256"]): e for e in passed}
+        return [Release.from_record(e) for e in unique.values()]
+
     def table(self, release: Release | None = None) -> list[tuple[str, str, str, str]]:
         """(time, event, version, detail) per event, to read in a notebook."""
         def detail(entry):
-            return ", ".join(f"{k}={v}" for k, v in entry.items() if k not in ("at", "event", "project", "version", "sha256"))
+            return ", ".join(f"{k}={v}" for k, v in entry.items() if k not in RELEASE_KEYS)
         return [(time.strftime("%H:%M:%S", time.localtime(e["at"])), e["event"], e["version"], detail(e))
                 for e in self.entries(release)]
