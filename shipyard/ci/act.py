@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shipyard.ci.run import ANSI, JobResult, Run, Steps, StepResult, run_group
+from shipyard.ci.run import ANSI, JobResult, Run, StepResult, Steps, run_group
 from shipyard.ci.standins import local_repositories
 from shipyard.ci.workflow import PlannedJob, Workflow
 

@@ -34,7 +34,6 @@ from shipyard.paths import workdir
 from shipyard.runtime import processes
 from shipyard.runtime.json_http import JsonEndpoint
 
-
 VERDICTS = ("error", "cancelled", "timed out", "failure", "success")  # the first a workflow reached decides
 
 

@@ -19,8 +19,21 @@ from shipyard.delivery.log import ReleaseLog
 from shipyard.delivery.releases import BuildFailed, Release, build
 from shipyard.paths import workdir
 
-__all__ = ["BuildFailed", "DeployAPI", "DeployRefused", "Delivery", "Environment", "PackageIndex", "PublishRefused",
-           "Release", "ReleaseLog", "build", "flags", "start", "start_index"]
+__all__ = [
+    "BuildFailed",
+    "Delivery",
+    "DeployAPI",
+    "DeployRefused",
+    "Environment",
+    "PackageIndex",
+    "PublishRefused",
+    "Release",
+    "ReleaseLog",
+    "build",
+    "flags",
+    "start",
+    "start_index",
+]
 
 
 def _reports_its_version(environment: Environment):

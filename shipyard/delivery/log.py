@@ -11,7 +11,6 @@ from pathlib import Path
 from shipyard.delivery.releases import Release
 from shipyard.paths import workdir
 
-
 RELEASE_KEYS = ("at", "event", "project", "version", "commit", "wheel", "sha256")
 
 
