@@ -86,9 +86,11 @@ class Environment:
             else:  # the same address, the new version's process
                 self.instance.spec = spec
                 self.instance.restart(timeout=timeout)
-        except services.ServiceFailed as failure:
+        except services.ServiceFailed as failure:  # the old process is gone too: nothing runs here now
+            self.release = self.sha256 = None
             self.log.record("deploy failed", release, environment=self.name)
-            raise DeployRefused(f"{release.version} did not start in {self.name}: {failure}") from None
+            raise DeployRefused(f"{release.version} did not start in {self.name}, where nothing runs now: "
+                                f"{failure}") from None
         self.release, self.sha256 = release, sha256(wheel)
         self.log.record("deployed", release, environment=self.name, seconds=round(time.perf_counter() - started, 3))
         return self.instance
@@ -127,6 +129,6 @@ class Environment:
         return wheel
 
     def __repr__(self) -> str:
-        running = f"{self.release.version} at {self.url}" if self.release else "nothing"
+        running = f"{self.release.version} at {self.url}" if self.release and self.instance.alive else "nothing running"
         return f"<Environment {self.name}: {running}>"
 

@@ -53,6 +53,7 @@ class ReleaseLog:
     def table(self, release: Release | None = None) -> list[tuple[str, str, str, str]]:
         """(time, event, version, detail) per event, to read in a notebook."""
         def detail(entry):
-            return ", ".join(f"{k}={v}" for k, v in entry.items() if k not in RELEASE_KEYS)
+            return ", ".join(f"took {v:.2f} s" if k == "seconds" else f"{k}={v}"
+                             for k, v in entry.items() if k not in RELEASE_KEYS)
         return [(time.strftime("%H:%M:%S", time.localtime(e["at"])), e["event"], e["version"], detail(e))
                 for e in self.entries(release)]

@@ -2,6 +2,7 @@
 data and returns it; in a notebook, assign the result (`fig = ...`) and the inline backend
 shows it once. Lessons call them as `plots.NAME`."""
 from .architecture import architecture, availability, latencies, redeploys
+from .delivery import rollout
 from .messaging import backlog, messaging, outcomes
 from .pipelines import integration, pipeline
 from .testing import pyramid
@@ -17,4 +18,5 @@ __all__ = [
            "pipeline",
            "pyramid",
            "redeploys",
+           "rollout",
 ]
