@@ -48,6 +48,10 @@ def _a_small_charge_is_paid(url: str) -> bool:
     return answer.status_code == 200 and answer.json()["status"] == "paid"
 
 
+# What a smoke test checks besides health and version, per service.
+MORE_SMOKE = {"payments.app:app": {"a small charge is paid": _a_small_charge_is_paid}}
+
+
 class Delivery:
     """Everything one service's delivery needs in this kernel. Each environment reads its
     feature flags from its own flag file (`environment.flags_path`), all off at first."""
@@ -66,7 +70,7 @@ class Delivery:
         environment.flags_path = path
         environment.smoke = {"healthy": lambda url: httpx.get(f"{url}/health", timeout=2).status_code == 200,
                              "reports the release's version": _reports_its_version(environment),
-                             "a small charge is paid": _a_small_charge_is_paid}
+                             **MORE_SMOKE.get(app, {})}
         return environment
 
     def connect(self, server) -> None:

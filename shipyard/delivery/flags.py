@@ -15,6 +15,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
+# OpenFeature's provider logs what it meets (a bad file, with a traceback; a request without a
+# customer id) from its own threads, even after it was shut down: in this kernel, this module
+# says what went wrong in words instead.
+_quiet = logging.getLogger("openfeature")
+_quiet.addHandler(logging.NullHandler())
+_quiet.propagate = False
+
+
 class FlagError(ValueError):
     """A flag file or a flag that cannot be evaluated; the message says why."""
 
@@ -56,8 +64,6 @@ def evaluate(path: str | Path, flag: str, customers: Iterable[str], default: boo
         raise FlagError(f"the flag file {path.name} cannot be read as JSON: {error}") from None
     domain = f"shipyard-{uuid.uuid4().hex}"  # a client of its own, whatever else this kernel evaluates
     provider = FlagdProvider(resolver_type=ResolverType.FILE, offline_flag_source_path=str(path))
-    quiet = logging.getLogger("openfeature")  # its provider logs a bad file with a traceback: we say it in words
-    was, quiet.disabled = quiet.disabled, True
     try:
         try:
             api.set_provider_and_wait(provider, domain=domain)
@@ -75,7 +81,6 @@ def evaluate(path: str | Path, flag: str, customers: Iterable[str], default: boo
         return answers
     finally:
         provider.shutdown()
-        quiet.disabled = was
 
 
 def _deepest(error: BaseException) -> str:

@@ -67,11 +67,13 @@ jobs:
 """
 
 
-def delivery_repository(repo: Repo, workflow: str = WORKFLOW) -> Repo:
-    """Fill a clone with payments as its own repository (as lesson 05 did) and its delivery
-    workflow: the packages it installs, and the script of its build and deploy steps."""
-    examples.service_repository(repo, "payments")
+def delivery_repository(repo: Repo, workflow: str | None = WORKFLOW, service: str = "payments") -> Repo:
+    """Fill a clone with a service as its own repository (as lesson 05 did), the packages its
+    pipeline installs, the script of its build and deploy steps, and its delivery workflow
+    (none if `workflow` is None)."""
+    examples.service_repository(repo, service)
     repo.write("requirements-ci.txt", REQUIREMENTS)
     repo.write("ci-deliver.py", Path(ci_deliver.__file__).read_text())
-    repo.write(".github/workflows/delivery.yml", workflow)
+    if workflow is not None:
+        repo.write(".github/workflows/delivery.yml", workflow)
     return repo
