@@ -39,8 +39,8 @@ def apply(folder: Path, regression: tuple[str, str, str]) -> None:
 
 
 def _failures(log: str) -> str:
-    """pytest's FAILED or ERROR lines, or else the log's last line."""
-    lines = [line for line in ANSI.sub("", log).splitlines() if line.strip()]
+    """pytest's FAILED or ERROR lines, or else the log's last line (before the shell's exit status)."""
+    lines = [line for line in ANSI.sub("", log).splitlines() if line.strip() and not line.startswith("(exit status")]
     return " / ".join([line for line in lines if line.startswith(("FAILED", "ERROR"))][:2] or lines[-1:])
 
 

@@ -106,9 +106,12 @@ def _evaluated(flag_file, customers) -> dict[str, bool]:
 
 
 def _check_flag(raised_limit_flag) -> str:
+    if not callable(raised_limit_flag):
+        raise Wrong("`raised_limit_flag` should be a function: `def raised_limit_flag(): return {...}`")
+    raised_limit_flag = raised_limit_flag()
     if not isinstance(raised_limit_flag, dict):
-        raise Wrong(f"`raised_limit_flag` is a {type(raised_limit_flag).__name__}: it should be a dict, one flag "
-                    "in flagd's format, with `state`, `variants`, `defaultVariant` and `targeting`.")
+        raise Wrong(f"raised_limit_flag() returned {type(raised_limit_flag).__name__}: it should return a dict, one "
+                    "flag in flagd's format, with `state`, `variants`, `defaultVariant` and `targeting`.")
     try:
         text = json.dumps({"flags": {"raised-limit": raised_limit_flag}})
     except (TypeError, ValueError) as error:
@@ -176,7 +179,10 @@ def _check_delivery(workflow: str) -> str:
     with _delivered_catalog(workflow) as (shop, server, repo):
         good = _push(server, repo, "The catalog, with its delivery workflow", "good code")
         if good.status != "success":
-            raise Wrong(f"Your workflow failed on good code: {_last_lines(good)}")
+            why = " ".join(_last_lines(good).split())
+            if "400 Bad Request" in why:  # twine does not say why; pypiserver's reason is in its log
+                why += " (the index answers 400 to a version it already holds: build once, publish once)"
+            raise Wrong(f"Your workflow failed on good code: {why}")
         files = shop.index.files()
         if len(files) != 1:
             raise Wrong(f"After one green run the index holds {len(files)} files: {sorted(files) or 'none'}. Build "
