@@ -103,3 +103,20 @@ def test_every_lesson_has_at_least_three_challenges(path):
 def test_lesson_05s_install_share_maps_the_measured_share_of_the_run_to_its_option(share, option):
     from shipyard.exercises.l05_ci import install_share
     assert install_share.outcome(share) == option
+
+
+@pytest.mark.parametrize("running, option", [((False, False), 0), ((True, False), 1), ((True, True), 2), ((False, True), 2)])
+def test_lesson_06s_where_it_runs_maps_where_the_release_runs_to_its_option(running, option):
+    from shipyard.exercises.l06_delivery import where_it_runs
+    assert where_it_runs.outcome(running) == option
+
+
+@pytest.mark.parametrize("answers, option", [
+    ({"c-0": False, "c-1": False, "c-2": False}, 2),
+    ({"c-0": True, "c-1": False, "c-2": False}, 0),
+    ({"c-0": False, "c-1": True, "c-2": False}, 1),
+    ({"c-0": True, "c-1": False, "c-2": True}, 1),
+])
+def test_lesson_06s_rollout_share_tells_customers_in_order_from_scattered_ones(answers, option):
+    from shipyard.exercises.l06_delivery import rollout_share
+    assert rollout_share.outcome(answers) == option
