@@ -6,7 +6,8 @@ not with its lessons: every line a lesson, an exercise or the course's library r
 for a fixed port or a shared path; and six learners, each in a kernel of their own, start one
 of every kind at the same moment (a service, replicas on one socket, a changed copy of a
 service, the broker with the events shop, a tethered command, a Pact mock server, a CI server
-whose workflow act runs), and must all succeed, get ports and folders of their own, and leave
+whose workflow act runs, lesson 06's package index, staging and deploy API, which a delivery
+workflow reaches from act's own network), and must all succeed, get ports and folders of their own, and leave
 nothing behind. A new kind of resource (lesson 07's router, lesson 08's containers) joins `KINDS`."""
 import json
 import re
@@ -65,7 +66,8 @@ KINDS = """
 import json, os, sys
 import psutil
 from pact import Pact
-from shipyard import bus, ci, contracts, services
+from shipyard import bus, ci, contracts, delivery, services
+from shipyard.delivery import pipeline
 from shipyard.runtime import processes
 from shipyard.paths import workdir
 
@@ -81,18 +83,22 @@ shop = services.start_shop("events", broker=broker)
 replicas = services.start_replicas("shop-monolith", 2)
 changed = contracts.start_changed("catalog")
 server = ci.start()
-repo = server.clone("learner")
+delivered = delivery.start()
+delivered.connect(server)
+repo = pipeline.delivery_repository(server.clone("learner"))
 repo.write(".github/workflows/ci.yml", WORKFLOW)
-repo.commit("A workflow whose step listens")
-run = server.wait(repo.push())
+repo.commit("A workflow whose step listens, and the delivery workflow")
+run = server.wait(repo.push(), 300)
 listened = processes.run([sys.executable, "-c", "import socket; print(socket.create_server(('127.0.0.1', 0)))"], 30)
 with Pact("orders", "catalog").serve(addr="127.0.0.1") as mock:
     mocked = mock.url
 # The ports held now, to the end: what every child listens on, and the CI server's own.
 ports = {c.laddr.port for p in psutil.Process().children(recursive=True) for c in p.net_connections("inet")
-         if c.status == psutil.CONN_LISTEN} | {int(server.url.split(":")[2].split("/")[0])}
+         if c.status == psutil.CONN_LISTEN} | {int(url.split(":")[2].split("/")[0]) for url in (server.url, delivered.api.url)}
 print(json.dumps({"workdir": str(workdir()), "ports": sorted(ports), "ci": run.status, "ran": listened.returncode,
-                  "folders": [str(s.folder) for s in [*shop.values(), changed]] + [str(server.folder)],
+                  "staged": delivered.staging.sha256 == next(iter(delivered.index.files().values()), None),
+                  "folders": [str(s.folder) for s in [*shop.values(), changed, delivered.index, delivered.staging.instance]]
+                             + [str(server.folder), str(delivered.staging.folder), str(delivered.log.path)],
                   "pids": [p.pid for p in psutil.Process().children(recursive=True)]}))
 """
 
@@ -120,9 +126,10 @@ def test_six_learners_start_every_kind_of_resource_at_once_without_sharing_a_por
     with ThreadPoolExecutor(LEARNERS) as pool:
         learners = list(pool.map(learner, range(LEARNERS)))  # any error in a kernel raises here
     ports = [port for learner in learners for port in learner["ports"]]
-    assert [(learner["ci"], learner["ran"]) for learner in learners] == [("success", 0)] * LEARNERS
-    # three services and the broker of the events shop, the replicas' socket, the changed catalog, the CI server
-    assert all(len(learner["ports"]) >= 7 for learner in learners), learners
+    assert [(learner["ci"], learner["ran"], learner["staged"]) for learner in learners] == [("success", 0, True)] * LEARNERS
+    # three services and the broker of the events shop, the replicas' socket, the changed catalog, the CI server,
+    # the index, staging and the deploy API
+    assert all(len(learner["ports"]) >= 10 for learner in learners), learners
     assert len(ports) == len(set(ports)), f"learners shared ports: {ports}"
     assert len({learner["workdir"] for learner in learners}) == LEARNERS
     assert all(Path(folder).is_relative_to(learner["workdir"]) for learner in learners for folder in learner["folders"])
