@@ -36,15 +36,18 @@ __all__ = [
 ]
 
 
+SMOKE_SECONDS = 10  # a smoke check's request: generous, as a busy shared machine needs
+
+
 def _reports_its_version(environment: Environment):
     def check(url: str) -> bool:
-        return httpx.get(f"{url}/health", timeout=2).json().get("version") == environment.release.version
+        return httpx.get(f"{url}/health", timeout=SMOKE_SECONDS).json().get("version") == environment.release.version
     return check
 
 
 def _a_small_charge_is_paid(url: str) -> bool:
     answer = httpx.post(f"{url}/payments", json={"order_id": f"smoke-{uuid.uuid4().hex[:12]}", "amount_cents": 100},
-                        timeout=2)
+                        timeout=SMOKE_SECONDS)
     return answer.status_code == 200 and answer.json()["status"] == "paid"
 
 
@@ -68,7 +71,7 @@ class Delivery:
         path = flags.write(f"{folder}/flags.json", {})
         environment = Environment(name, self.index, self.log, app=app, needs=needs, env={"FLAGS_PATH": str(path)})
         environment.flags_path = path
-        environment.smoke = {"healthy": lambda url: httpx.get(f"{url}/health", timeout=2).status_code == 200,
+        environment.smoke = {"healthy": lambda url: httpx.get(f"{url}/health", timeout=SMOKE_SECONDS).status_code == 200,
                              "reports the release's version": _reports_its_version(environment),
                              **MORE_SMOKE.get(app, {})}
         return environment

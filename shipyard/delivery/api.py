@@ -2,7 +2,7 @@
 team's pipeline asks its platform.
 
     POST /environments/{name}/deployments   body: a release record (dist/release.json)
-        200 {"environment", "version", "url", "seconds"}; 409 {"message"}: refused, nothing changed
+        200 {"environment", "version", "url", "seconds"}; 409 {"message"}: refused (see DeployRefused)
     POST /environments/{name}/smoke-tests   200 {"environment", "version", "passed", "failed"}
 
 Served from a thread of this kernel on 127.0.0.1 (a port the OS picks); a CI server reaches

@@ -1,5 +1,6 @@
-"""The delivery workflow's steps that are not one command (standard library only, so it runs
-on any CI runner with Python; lesson 06 commits it to the service's repository).
+"""The delivery workflow's steps that are not one command (this file needs only the standard
+library; its build step runs `build` with hatchling, which ci-install.py installs; lesson 06
+commits it to the service's repository).
 
     python ci-deliver.py build payments       build once: dist/<wheel> and dist/release.json
     python ci-deliver.py deploy staging       ask the deploy API to run dist/release.json there

@@ -29,14 +29,16 @@ from shipyard.runtime import processes
 
 
 class DeployRefused(RuntimeError):
-    """The environment will not run this release; the message says why. Nothing changed."""
+    """The environment will not run this release; the message says why. Refused before the
+    deploy began, nothing changed; a release that began but did not start has taken the old
+    process with it (the environment recreates its one process), and the message says so."""
 
 
 Smoke = Callable[[str], bool]  # a check of a running service, given its URL
 
 
 def _healthy(url: str) -> bool:
-    return httpx.get(f"{url}/health", timeout=2).status_code == 200
+    return httpx.get(f"{url}/health", timeout=10).status_code == 200  # generous: a busy shared machine
 
 
 class Environment:

@@ -1,7 +1,7 @@
 """The release log: what happened to which release, when, and who did it.
 
-One JSON line per event, appended, never rewritten: built, published, deployed (to an
-environment), smoke-tested (passed or not), approved. The environments read it to decide
+One JSON line per event, appended, never rewritten: deployed (to an environment), deploy
+failed, smoke-tested (passed or not), approved (by whom). The environments read it to decide
 what they may run (`shipyard.delivery.environments`); the lesson reads it back as a table.
 """
 import json

@@ -247,8 +247,8 @@ rebuild = Choice("rebuild", "Production could get a fresh build of the same comm
            "two hashes in this run. The reason holds either way: the file staging tested is the evidence."),
     Option("Because production must run exactly what staging tested, and a rebuild is a file nobody tested",
            "Build once: every stage after the build uses that one file, and each deploy checks its sha256 against "
-           "the release record. A rebuild could differ (another compiler, another dependency) and would have to be "
-           "tested again to be trusted.", right=True),
+           "the release record. A rebuild could differ (another version of the build backend or of a "
+           "dependency) and would have to be tested again to be trusted.", right=True),
     Option("Because building takes longer than copying",
            "The build is one of the pipeline's short steps (see its timeline in 6.3); what is at stake is trust "
            "in the file, not time."),

@@ -20,8 +20,9 @@ import subprocess
 import sys
 import time
 
-from shipyard import bus, ci, customers, services
+from shipyard import bus, ci, customers, delivery, services
 from shipyard.ci import examples
+from shipyard.delivery import pipeline
 from shipyard.paths import NOTEBOOKS, ROOT, SOLUTIONS
 from shipyard.runtime import forked
 from shipyard.tools.execute import execute
@@ -30,6 +31,7 @@ REFERENCE_FLOOR = 0.25  # seconds: the floor the budgets below are stated at
 FIRST_LESSONS = 6  # lessons 00-05 (by their number), with the tighter budget
 LESSON_SECONDS, LESSON_MEDIAN_SECONDS, LATER_NOTEBOOK_SECONDS, TEST_SECONDS = 8, 5, 20, 360
 PEAK_MB, COLD_START_RATIO, FORKED_RATIO = 700, 1.5, 0.3
+PROMOTION_SECONDS = 2  # issue 13's goal, on this machine
 
 
 def scaled(seconds: float, floor: float) -> float:
@@ -125,6 +127,33 @@ def ci_push_to_green(rounds: int = 3) -> float:
     return statistics.median(times)
 
 
+def delivery_times(rounds: int = 3) -> dict[str, float]:
+    """Medians over `rounds` pushes of payments with lesson 06's delivery workflow: from push
+    to ready to deploy (staging's smoke test passed, in the release log), the publish step,
+    the deploy to staging (as the environment timed it), and a promotion to production
+    (approved, then fetched from the index, checked, installed and started)."""
+    times = {"ready": [], "publish": [], "staging": [], "production": []}
+    for _ in range(rounds):
+        shop, server = delivery.start(), ci.start()
+        shop.connect(server)
+        repo = pipeline.delivery_repository(server.clone("bench"))
+        repo.commit("bench")
+        pushed = time.time()
+        run = server.wait(repo.push("main"))
+        if run.status != "success":
+            raise SystemExit(f"the delivery pipeline is not green, so its times mean nothing: {run.error or run.failed_steps()}")
+        release = shop.log.ready()[-1]
+        entries = shop.log.entries(release)
+        times["ready"].append(next(e["at"] for e in entries if e["event"] == "smoke-tested") - pushed)
+        times["publish"].append(next(s.seconds for j in run.jobs for s in j.steps if s.name == "Publish to the index"))
+        times["staging"].append(next(e["seconds"] for e in entries if e["event"] == "deployed"))
+        shop.log.approve(release, by="bench")
+        times["production"].append(_seconds(lambda: shop.production.deploy(release)))  # noqa: B023 (called at once)
+        server.stop()
+        shop.stop()
+    return {what: statistics.median(seconds) for what, seconds in times.items()}
+
+
 def notebook_rows(floor: float) -> list[str]:
     rows, first_lessons = [], []
     for path in [*sorted(NOTEBOOKS.glob("*.ipynb")), *sorted(SOLUTIONS.glob("*.ipynb"))]:
@@ -163,6 +192,8 @@ def report(quick: bool) -> str:
     print(f"broker start {broker:.3f} s, events {end_to_end:.0f}/s end to end, {draining:.0f}/s draining", flush=True)
     push_to_green = ci_push_to_green()
     print(f"CI push to green {push_to_green:.1f} s", flush=True)
+    delivered = delivery_times()
+    print(f"delivery: {delivered}", flush=True)
     lines = [
         "# Benchmark", "",
         f"Measured by `python -m shipyard.tools.bench` on {datetime.date.today()}: {os.cpu_count()} cores, "
@@ -195,6 +226,16 @@ def report(quick: bool) -> str:
         "Median of 3: `git push` of the payments repository to the green verdict of its workflow "
         "(lesson 05's: install, lint with ruff, unit tests, component and contract tests) on `shipyard.ci`.", "",
         "| seconds |", "|---|", f"| {push_to_green:.1f} |", "",
+        "## Delivery: push to a release ready to deploy, and to production", "",
+        "Median of 3 pushes of payments with lesson 06's delivery workflow (tests, build once, publish, deploy to "
+        "staging, smoke test): from `git push` to the smoke test's pass in the release log; the publish step "
+        "(twine to the kernel's pypiserver); the deploy to staging (fetch from the index, check the sha256, "
+        "install with uv, start); a promotion to production once approved (the same, in the kernel). "
+        f"Goal: a promotion within {PROMOTION_SECONDS} s.", "",
+        "| push to ready (s) | publish (s) | deploy to staging (s) | promotion to production (s) | within the goal |",
+        "|---|---|---|---|---|",
+        f"| {delivered['ready']:.1f} | {delivered['publish']:.2f} | {delivered['staging']:.2f} | "
+        f"{delivered['production']:.2f} | {'yes' if delivered['production'] <= PROMOTION_SECONDS else '**no**'} |", "",
     ]
     if not quick:
         seconds = test_command_seconds()

@@ -17,7 +17,8 @@ def install(tmp_path, requirements: str) -> subprocess.CompletedProcess:
 
 def test_when_every_package_is_there_pip_is_not_started(tmp_path):
     done = install(tmp_path, examples.REQUIREMENTS)
-    assert done.returncode == 0 and done.stdout.strip() == "8 of 8 packages were there; pip installed 0"
+    names = len(examples.REQUIREMENTS.split())
+    assert done.returncode == 0 and done.stdout.strip() == f"{names} of {names} packages were there; pip installed 0"
 
 
 def test_a_missing_package_is_handed_to_pip_and_the_step_fails_when_pip_cannot_install_it(tmp_path):

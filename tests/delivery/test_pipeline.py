@@ -26,7 +26,7 @@ def test_a_green_push_publishes_one_wheel_and_staging_runs_its_hash_while_produc
     ana.commit("payments with its delivery pipeline")
     run = server.wait(ana.push(), 120)
     assert run.status == "success", run.error or [(s.name, s.log) for j in run.jobs for s in j.steps]
-    (wheel, digest), = deliver.index.files().items()
+    (digest,) = deliver.index.files().values()
     assert deliver.staging.sha256 == digest and deliver.staging.release.commit == ana.sha()
     assert deliver.production.instance is None
     assert [r.sha256 for r in deliver.log.ready()] == [digest]
@@ -44,7 +44,7 @@ def test_a_failing_test_makes_the_run_red_and_nothing_is_published_or_deployed(s
 
 @pytest.mark.skipif(not act.isolation(), reason="runs share this machine's network where namespaces are not allowed")
 def test_a_run_reaches_the_exposed_services_and_no_other_port_of_the_kernel(shop):
-    deliver, server = shop
+    _, server = shop
     other = delivery.start_index()  # a service of this kernel that was not exposed
     try:
         ana = server.clone("ana")

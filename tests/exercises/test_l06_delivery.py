@@ -1,10 +1,18 @@
 """Exercise 06: guards from the lesson's runs, a flag evaluated by the real OpenFeature client,
 and a delivery workflow pushed to a real CI server with its own index and staging."""
 import pytest
-
 from answers import solution, stub
-from shipyard.exercises.l06_delivery import FLAG, GATE, INDEX, STAGING, TESTS, catalog_delivery, raised_limit_flag
-from shipyard.exercises.l06_delivery import which_guard
+
+from shipyard.exercises.l06_delivery import (
+    FLAG,
+    GATE,
+    INDEX,
+    STAGING,
+    TESTS,
+    catalog_delivery,
+    raised_limit_flag,
+    which_guard,
+)
 from shipyard.paths import workdir
 
 LESSON = "06-continuous-delivery"

@@ -97,6 +97,7 @@ ports = {c.laddr.port for p in psutil.Process().children(recursive=True) for c i
          if c.status == psutil.CONN_LISTEN} | {int(url.split(":")[2].split("/")[0]) for url in (server.url, delivered.api.url)}
 print(json.dumps({"workdir": str(workdir()), "ports": sorted(ports), "ci": run.status, "ran": listened.returncode,
                   "staged": delivered.staging.sha256 == next(iter(delivered.index.files().values()), None),
+                  "failed": [f"{job}/{step.name}: {step.log[-400:]}" for job, step in run.failed_steps()] + [run.error],
                   "folders": [str(s.folder) for s in [*shop.values(), changed, delivered.index, delivered.staging.instance]]
                              + [str(server.folder), str(delivered.staging.folder), str(delivered.log.path)],
                   "pids": [p.pid for p in psutil.Process().children(recursive=True)]}))
@@ -126,7 +127,8 @@ def test_six_learners_start_every_kind_of_resource_at_once_without_sharing_a_por
     with ThreadPoolExecutor(LEARNERS) as pool:
         learners = list(pool.map(learner, range(LEARNERS)))  # any error in a kernel raises here
     ports = [port for learner in learners for port in learner["ports"]]
-    assert [(learner["ci"], learner["ran"], learner["staged"]) for learner in learners] == [("success", 0, True)] * LEARNERS
+    assert [(learner["ci"], learner["ran"], learner["staged"]) for learner in learners] == [("success", 0, True)] * LEARNERS, \
+        [learner["failed"] for learner in learners]
     # three services and the broker of the events shop, the replicas' socket, the changed catalog, the CI server,
     # the index, staging and the deploy API
     assert all(len(learner["ports"]) >= 10 for learner in learners), learners

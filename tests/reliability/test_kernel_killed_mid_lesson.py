@@ -3,6 +3,7 @@ import os
 import queue
 import signal
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -84,6 +85,46 @@ def test_a_kernel_killed_mid_lesson_leaves_no_process_and_no_port_behind(lesson)
             held = {port: who for port, who in ports.items() if listening(port)}
             if not alive and not held:
                 break
+            assert time.monotonic() < deadline, f"5 s after the kill, still alive: {alive}; still listening: {held}"
+            time.sleep(0.05)
+    finally:
+        client.stop_channels()
+        manager.cleanup_resources()
+
+
+DELIVERING = """
+from shipyard import ci, delivery
+from shipyard.delivery import pipeline
+
+shop, server = delivery.start(), ci.start()
+shop.connect(server)
+repo = pipeline.delivery_repository(server.clone("ana"))
+repo.commit("payments, with its delivery pipeline")
+release = delivery.build(repo.path, "payments")
+shop.index.publish(release.wheel)
+shop.staging.deploy(release)
+server.wait(repo.push(), 120)  # killed while this run goes on
+"""
+
+
+def test_a_kernel_killed_while_it_delivers_leaves_no_index_environment_bridge_or_step_behind():
+    manager, client = start_ipc_kernel(cwd=str(NOTEBOOKS))
+    kernel = psutil.Process(manager.provisioner.process.pid)
+    try:
+        client.execute(DELIVERING)
+        deadline = time.monotonic() + 120
+        while not any(Path(command_line(p).split(" ")[0]).name == "act" for p in kernel.children(recursive=True)):
+            assert time.monotonic() < deadline, "the delivery workflow never started"
+            time.sleep(0.05)
+        started = kernel.children(recursive=True)
+        named = " ".join(command_line(p) for p in started)
+        assert all(part in named for part in ("index_app", "payments.app", "shipyard.ci.bridge")), named
+        jupyter = {port for key, port in manager.get_connection_info().items() if key.endswith("_port")}
+        ports = {port: who for port, who in listening_ports([kernel, *started]).items() if port not in jupyter}
+        os.kill(kernel.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while (alive := [p.pid for p in started if running(p.pid)]) or \
+                (held := {port: who for port, who in ports.items() if listening(port)}):
             assert time.monotonic() < deadline, f"5 s after the kill, still alive: {alive}; still listening: {held}"
             time.sleep(0.05)
     finally:
