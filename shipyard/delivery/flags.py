@@ -63,7 +63,9 @@ def evaluate(path: str | Path, flag: str, customers: Iterable[str], default: boo
     except (OSError, ValueError) as error:
         raise FlagError(f"the flag file {path.name} cannot be read as JSON: {error}") from None
     domain = f"shipyard-{uuid.uuid4().hex}"  # a client of its own, whatever else this kernel evaluates
-    provider = FlagdProvider(resolver_type=ResolverType.FILE, offline_flag_source_path=str(path))
+    # It looks at the file every deadline_ms from a thread of its own: briefly, and joined below,
+    # so nothing of it runs once the answers are in (the file may be gone by then).
+    provider = FlagdProvider(resolver_type=ResolverType.FILE, offline_flag_source_path=str(path), deadline_ms=50)
     try:
         try:
             api.set_provider_and_wait(provider, domain=domain)
@@ -81,6 +83,9 @@ def evaluate(path: str | Path, flag: str, customers: Iterable[str], default: boo
         return answers
     finally:
         provider.shutdown()
+        watcher = getattr(getattr(getattr(provider, "resolver", None), "connector", None), "thread", None)
+        if watcher is not None:
+            watcher.join(1)
 
 
 def _deepest(error: BaseException) -> str:

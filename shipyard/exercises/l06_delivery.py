@@ -129,8 +129,8 @@ def _check_flag(raised_limit_flag) -> str:
     changed = sum(first[c] != again[c] for c in CUSTOMERS)
     if changed:
         raise Wrong(f"{changed} of {len(CUSTOMERS)} customers got a different answer the second time: a customer "
-                    "must keep the feature, or keep not having it. Split by the customer's id, flagd's targeting "
-                    "key, which `fractional` uses when you give it only the buckets.")
+                    "must keep the feature, or keep not having it. Split by the customer's id (the targeting key), "
+                    "which `fractional` uses when you give it only the buckets.")
     share = 100 * sum(first.values()) / len(CUSTOMERS)
     if share in (0, 100):
         raise Wrong(f"Every one of {len(CUSTOMERS)} customers got the same answer ({'on' if share else 'off'}). "
