@@ -37,15 +37,20 @@ class DeployRefused(RuntimeError):
 Smoke = Callable[[str], bool]  # a check of a running service, given its URL
 
 
-def _healthy(url: str) -> bool:
-    return httpx.get(f"{url}/health", timeout=10).status_code == 200  # generous: a busy shared machine
+SMOKE_SECONDS = 10  # a smoke check's request: generous, as a busy shared machine needs
+
+
+def healthy(url: str) -> bool:
+    return httpx.get(f"{url}/health", timeout=SMOKE_SECONDS).status_code == 200
 
 
 class Environment:
     def __init__(self, name: str, index: PackageIndex, log: ReleaseLog, *, app: str = "payments.app:app",
-                 needs: tuple[str, ...] = (), env: Mapping[str, str] | None = None):
+                 needs: tuple[str, ...] = (), env: Mapping[str, str] | None = None,
+                 smoke: Mapping[str, Smoke] | None = None):
         """`needs`: what a release must have before it may run here: "staging" (a passed smoke
-        test in staging) and "approval" (someone approved it in the log)."""
+        test in staging) and "approval" (someone approved it in the log). `smoke`: what
+        `smoke_test()` checks, by name (by default, that it is healthy)."""
         unknown = set(needs) - {"staging", "approval"}
         if unknown:
             raise ValueError(f"an environment can need 'staging' or 'approval', not {', '.join(sorted(unknown))}")
@@ -54,7 +59,7 @@ class Environment:
         self.instance: services.Service | None = None
         self.release: Release | None = None
         self.sha256: str | None = None  # of the file this environment fetched and installed
-        self.smoke: dict[str, Smoke] = {"healthy": _healthy}  # what smoke_test() checks by default
+        self.smoke: dict[str, Smoke] = dict(smoke or {"healthy": healthy})
         self.folder = Path(tempfile.mkdtemp(prefix=f"environment-{name}-", dir=workdir()))
 
     def refusal(self, release: Release) -> str | None:
@@ -111,6 +116,11 @@ class Environment:
                 failed.append(f"{name} ({type(error).__name__}: {error})")
         self.log.record("smoke-tested", self.release, environment=self.name, passed=not failed, failed=failed)
         return not failed
+
+    @property
+    def flags_path(self) -> Path | None:
+        """The flag file its service reads (FLAGS_PATH), if it has one."""
+        return Path(self.env["FLAGS_PATH"]) if self.env.get("FLAGS_PATH") else None
 
     @property
     def url(self) -> str | None:

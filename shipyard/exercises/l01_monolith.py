@@ -13,6 +13,7 @@ from shipyard import services
 from shipyard.exercises.challenges import Choice, Option, Prediction
 from shipyard.exercises.fixtures import counting_server, healthy_catalog, refusing_url, silent_url
 from shipyard.exercises.limits import TimeLimit, call_with_deadline
+from shipyard.exercises.matching import check_matching
 from shipyard.exercises.task import Task, Wrong
 from shipyard.traffic import Traffic
 
@@ -146,29 +147,11 @@ BUYS = {
 
 
 def _check_what_buys_what(what_buys_what) -> str:
-    if not callable(what_buys_what):
-        raise Wrong("`what_buys_what` should be a function: `def what_buys_what(): return {...}`")
-    chosen = what_buys_what()
-    if not isinstance(chosen, dict):
-        raise Wrong(f"what_buys_what() returned {type(chosen).__name__}; it should return a dict, "
-                    "from each letter to REPLICAS, SERVICES or NEITHER, like {'a': REPLICAS, ...}.")
-    missing = sorted(set(BUYS) - set(chosen))
-    extra = sorted(map(repr, set(chosen) - set(BUYS)))
-    if missing or extra:
-        raise Wrong("The dict needs exactly the letters a to f." + (f" Missing: {', '.join(missing)}." if missing else "")
-                    + (f" Not a statement: {', '.join(extra)}." if extra else ""))
-    unknown = {letter: value for letter, value in chosen.items() if value not in (REPLICAS, SERVICES, NEITHER)}
-    if unknown:
-        letter, value = sorted(unknown.items())[0]
-        raise Wrong(f"For ({letter}) you chose {value!r}: each choice is one of REPLICAS ({REPLICAS!r}), "
-                    f"SERVICES ({SERVICES!r}) or NEITHER ({NEITHER!r}).")
-    wrong = [f"({letter}) not {chosen[letter]}: {why[chosen[letter]]}"
-             for letter, (right, why) in BUYS.items() if chosen[letter] != right]
-    if wrong:
-        raise Wrong(f"{len(BUYS) - len(wrong)} of {len(BUYS)} right. " + " ".join(wrong))
-    return ("All six right. Replicas keep answering through a redeploy; splitting into services buys a "
-            "deploy's scope (payments alone, no release to agree) and a crash that stays in payments, but not "
-            "speed, and not orders that work without the payments they call.")
+    return check_matching(what_buys_what, "what_buys_what", BUYS, {"REPLICAS": REPLICAS, "SERVICES": SERVICES,
+                                                                    "NEITHER": NEITHER}, "statement",
+        "All six right. Replicas keep answering through a redeploy; splitting into services buys a deploy's scope "
+        "(payments alone, no release to agree) and a crash that stays in payments, but not speed, and not orders "
+        "that work without the payments they call.")
 
 
 what_buys_what = Task(

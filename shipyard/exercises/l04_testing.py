@@ -23,6 +23,7 @@ from pathlib import Path
 
 from shipyard import contracts, services
 from shipyard.exercises.challenges import Choice, Option, Prediction
+from shipyard.exercises.matching import check_matching
 from shipyard.exercises.task import Task, Wrong
 from shipyard.paths import workdir
 
@@ -273,29 +274,12 @@ CHEAPEST = {
 
 
 def _check_cheapest_level(cheapest_level) -> str:
-    if not callable(cheapest_level):
-        raise Wrong("`cheapest_level` should be a function: `def cheapest_level(): return {...}`")
-    chosen = cheapest_level()
-    if not isinstance(chosen, dict):
-        raise Wrong(f"cheapest_level() returned {type(chosen).__name__}; it should return a dict, from each letter "
-                    "to UNIT, COMPONENT, CONTRACT or INTEGRATION, like {'a': UNIT, ...}.")
-    missing = sorted(set(CHEAPEST) - set(chosen))
-    extra = sorted(map(repr, set(chosen) - set(CHEAPEST)))
-    if missing or extra:
-        raise Wrong("The dict needs exactly the letters a to e." + (f" Missing: {', '.join(missing)}." if missing else "")
-                    + (f" Not a bug: {', '.join(extra)}." if extra else ""))
-    unknown = {letter: value for letter, value in chosen.items() if value not in LEVELS}
-    if unknown:
-        letter, value = sorted(unknown.items())[0]
-        raise Wrong(f"For ({letter}) you chose {value!r}: each choice is one of UNIT ({UNIT!r}), COMPONENT "
-                    f"({COMPONENT!r}), CONTRACT ({CONTRACT!r}) or INTEGRATION ({INTEGRATION!r}).")
-    wrong = [f"({letter}) not {chosen[letter]}: {why[chosen[letter]]}"
-             for letter, (right, why) in CHEAPEST.items() if chosen[letter] != right]
-    if wrong:
-        raise Wrong(f"{len(CHEAPEST) - len(wrong)} of {len(CHEAPEST)} right. " + " ".join(wrong))
-    return ("All five right. A domain rule is a unit test's, milliseconds; a service's own API a component test's; "
-            "what crosses between services, HTTP or events, a contract test's, in the provider's or producer's own "
-            "build; and only how the services are deployed together needs an integration test's seconds.")
+    return check_matching(cheapest_level, "cheapest_level", CHEAPEST, {"UNIT": UNIT, "COMPONENT": COMPONENT,
+                                                                       "CONTRACT": CONTRACT, "INTEGRATION": INTEGRATION},
+                          "bug", "All five right. A domain rule is a unit test's, milliseconds; a service's own API a "
+                          "component test's; what crosses between services, HTTP or events, a contract test's, in the "
+                          "provider's or producer's own build; and only how the services are deployed together needs "
+                          "an integration test's seconds.")
 
 
 cheapest_level = Task(

@@ -17,6 +17,7 @@ from shipyard import ci
 from shipyard.ci import examples
 from shipyard.ci.run import ANSI, run_group
 from shipyard.exercises.challenges import Choice, Option, Prediction
+from shipyard.exercises.matching import check_matching
 from shipyard.exercises.task import Task, Unfinished, Wrong
 from shipyard.paths import SERVICES, workdir
 
@@ -86,28 +87,10 @@ WAYS = {
 
 
 def _check_which_way(which_way) -> str:
-    if not callable(which_way):
-        raise Wrong("`which_way` should be a function: `def which_way(): return {...}`")
-    chosen = which_way()
-    if not isinstance(chosen, dict):
-        raise Wrong(f"which_way() returned {type(chosen).__name__}; it should return a dict, from each letter "
-                    "to TRUNK, PR_GATE or LONG_BRANCHES, like {'a': TRUNK, ...}.")
-    missing = sorted(set(WAYS) - set(chosen))
-    extra = sorted(map(repr, set(chosen) - set(WAYS)))
-    if missing or extra:
-        raise Wrong(f"The dict needs exactly the letters {', '.join(WAYS)}." + (f" Missing: {', '.join(missing)}."
-                    if missing else "") + (f" Not a need: {', '.join(extra)}." if extra else ""))
-    unknown = {letter: value for letter, value in chosen.items() if value not in (TRUNK, PR_GATE, LONG_BRANCHES)}
-    if unknown:
-        letter, value = sorted(unknown.items())[0]
-        raise Wrong(f"For ({letter}) you chose {value!r}: each choice is one of TRUNK ({TRUNK!r}), "
-                    f"PR_GATE ({PR_GATE!r}) or LONG_BRANCHES ({LONG_BRANCHES!r}).")
-    wrong = [f"({letter}) not {chosen[letter]}: {why[chosen[letter]]}"
-             for letter, (right, why) in WAYS.items() if chosen[letter] != right]
-    if wrong:
-        raise Wrong(f"{len(WAYS) - len(wrong)} of {len(WAYS)} right. " + " ".join(wrong))
-    return ("All four right. A gate keeps red commits off main; trunk keeps each red build to one suspect and each "
-            "conflict small; long-lived branches meet fewer conflicts, but bigger ones, and break main at the merge.")
+    return check_matching(which_way, "which_way", WAYS, {"TRUNK": TRUNK, "PR_GATE": PR_GATE,
+                                                         "LONG_BRANCHES": LONG_BRANCHES}, "need",
+        "All four right. A gate keeps red commits off main; trunk keeps each red build to one suspect and each "
+        "conflict small; long-lived branches meet fewer conflicts, but bigger ones, and break main at the merge.")
 
 
 which_way = Task(

@@ -14,6 +14,7 @@ from shipyard.delivery import flags
 from shipyard.delivery.pipeline import delivery_repository
 from shipyard.exercises.challenges import Choice, Option, Prediction
 from shipyard.exercises.l05_ci import _last_lines, _push
+from shipyard.exercises.matching import check_matching
 from shipyard.exercises.task import Task, Unfinished, Wrong
 from shipyard.paths import workdir
 
@@ -58,31 +59,13 @@ GUARDS = {
         FLAG: "a flag hides a feature inside a release; the release itself reaches production when someone "
               "promotes it: that decision is the gate (6.5)."}),
 }
-CHOICES = (TESTS, STAGING, INDEX, GATE, FLAG)
 
 
 def _check_which_guard(which_guard) -> str:
-    if not callable(which_guard):
-        raise Wrong("`which_guard` should be a function: `def which_guard(): return {...}`")
-    chosen = which_guard()
-    if not isinstance(chosen, dict):
-        raise Wrong(f"which_guard() returned {type(chosen).__name__}; it should return a dict from each letter to "
-                    "TESTS, STAGING, INDEX, GATE or FLAG, like {'a': STAGING, ...}.")
-    missing, extra = sorted(set(GUARDS) - set(chosen)), sorted(map(repr, set(chosen) - set(GUARDS)))
-    if missing or extra:
-        raise Wrong(f"The dict needs exactly the letters {', '.join(GUARDS)}."
-                    + (f" Missing: {', '.join(missing)}." if missing else "")
-                    + (f" Not a situation: {', '.join(extra)}." if extra else ""))
-    unknown = sorted((letter, value) for letter, value in chosen.items() if value not in CHOICES)
-    if unknown:
-        letter, value = unknown[0]
-        raise Wrong(f"For ({letter}) you chose {value!r}: each choice is one of TESTS, STAGING, INDEX, GATE, FLAG.")
-    wrong = [f"({letter}) not {chosen[letter]}: {why[chosen[letter]]}"
-             for letter, (right, why) in GUARDS.items() if chosen[letter] != right]
-    if wrong:
-        raise Wrong(f"{len(GUARDS) - len(wrong)} of {len(GUARDS)} right. " + " ".join(wrong))
-    return ("All five right. Tests catch wrong code early; staging catches a release that does not run as "
-            "installed; the index keeps each version's bytes; the gate decides when; a flag decides who.")
+    return check_matching(which_guard, "which_guard", GUARDS, {"TESTS": TESTS, "STAGING": STAGING, "INDEX": INDEX,
+                                                               "GATE": GATE, "FLAG": FLAG}, "situation",
+        "All five right. Tests catch wrong code early; staging catches a release that does not run as installed; "
+        "the index keeps each version's bytes; the gate decides when; a flag decides who.")
 
 
 which_guard = Task(
