@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
-
 # OpenFeature's provider logs what it meets (a bad file, with a traceback; a request without a
 # customer id) from its own threads, even after it was shut down: in this kernel, this module
 # says what went wrong in words instead.
