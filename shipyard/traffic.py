@@ -19,6 +19,7 @@ import itertools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -84,7 +85,8 @@ def timed(requests: list[Request], timeout: float = 5) -> list[float]:
 
 
 class Traffic:
-    """Open-loop load: per capability, one request every 1/`rate` seconds, on schedule."""
+    """Open-loop load: per capability, one request every 1/`rate` seconds, on schedule. A
+    capability is a request, or a function that makes each one (a new order every time, say)."""
 
     def __init__(self, capabilities: dict[str, Request], rate: float = 25, deadline: float = 0.3,
                  longest: float = 60):
@@ -113,8 +115,8 @@ class Traffic:
             sent.append(asyncio.create_task(self._one(client, capability, request)))
         await asyncio.gather(*sent)
 
-    async def _one(self, client: httpx.AsyncClient, capability: str, request: Request) -> None:
-        method, url, body = request
+    async def _one(self, client: httpx.AsyncClient, capability: str, request: Request | Callable[[], Request]) -> None:
+        method, url, body = request() if callable(request) else request  # a function: a new request each time
         started, ok = time.perf_counter(), False
         try:
             async with asyncio.timeout(self.deadline):  # the whole request, not each phase

@@ -38,7 +38,8 @@ __all__ = [
 
 def _reports_its_version(environment: Environment):
     def check(url: str) -> bool:
-        return httpx.get(f"{url}/health", timeout=SMOKE_SECONDS).json().get("version") == environment.release.version
+        expected = environment.deploying or environment.release  # a preview checks the version coming in
+        return httpx.get(f"{url}/health", timeout=SMOKE_SECONDS).json().get("version") == expected.version
     return check
 
 
@@ -60,13 +61,18 @@ class Delivery:
         self.index = start_index()
         self.log = ReleaseLog(tempfile.mkdtemp(prefix="releases-", dir=workdir()) + "/releases.jsonl")
         self.staging = self._environment("staging", app)
-        self.production = self._environment("production", app, needs=("staging", "approval"))
+        self.production = self._production(app)
         self.api = DeployAPI({"staging": self.staging, "production": self.production})
 
-    def _environment(self, name: str, app: str, needs: tuple[str, ...] = ()) -> Environment:
+    def _production(self, app: str) -> Environment:
+        """Production, behind the manual gate (lesson 07 puts a router and a strategy there instead)."""
+        return self._environment("production", app, needs=("staging", "approval"))
+
+    def _environment(self, name: str, app: str, needs: tuple[str, ...] = (), kind: type = Environment,
+                     **more) -> Environment:
         folder = tempfile.mkdtemp(prefix=f"flags-{name}-", dir=workdir())
         path = flags.write(f"{folder}/flags.json", {})
-        environment = Environment(name, self.index, self.log, app=app, needs=needs, env={"FLAGS_PATH": str(path)})
+        environment = kind(name, self.index, self.log, app=app, needs=needs, env={"FLAGS_PATH": str(path)}, **more)
         environment.smoke.update({"reports the release's version": _reports_its_version(environment),
                                   **MORE_SMOKE.get(app, {})})
         return environment
@@ -82,8 +88,7 @@ class Delivery:
     def stop(self) -> None:
         self.api.stop()
         for environment in (self.staging, self.production):
-            if environment.instance is not None:
-                environment.instance.stop()
+            environment.stop()
         self.index.stop()
 
     def __repr__(self) -> str:

@@ -58,6 +58,7 @@ class Environment:
         self.env = dict(env or {})
         self.instance: services.Service | None = None
         self.release: Release | None = None
+        self.deploying: Release | None = None
         self.sha256: str | None = None  # of the file this environment fetched and installed
         self.smoke: dict[str, Smoke] = dict(smoke or {"healthy": healthy})
         self.folder = Path(tempfile.mkdtemp(prefix=f"environment-{name}-", dir=workdir()))
@@ -75,6 +76,19 @@ class Environment:
         started = time.perf_counter()
         if (why := self.refusal(release)) is not None:
             raise DeployRefused(why)
+        spec, wheel = self.install(release)
+        self.deploying = release  # what a check of a new version's instances expects (a preview's)
+        try:
+            self._run(release, spec, timeout)
+        finally:
+            self.deploying = None
+        self.release, self.sha256 = release, sha256(wheel)
+        self.log.record("deployed", release, environment=self.name, seconds=round(time.perf_counter() - started, 3))
+        return self.instance
+
+    def install(self, release: Release) -> tuple[services.Spec, Path]:
+        """The release's file fetched from the index and checked, installed into its own folder:
+        what a process of it runs, and the file."""
         folder = self.folder / release.version
         wheel = self._fetch(release, folder)
         site = folder / "site"
@@ -85,7 +99,11 @@ class Environment:
                              timeout=120)
         if done.returncode:
             raise DeployRefused(f"uv could not install {wheel.name}: {(done.stdout + done.stderr).strip()}")
-        spec = services.Spec(self.app, (site,))
+        return services.Spec(self.app, (site,)), wheel
+
+    def _run(self, release: Release, spec: services.Spec, timeout: float) -> None:
+        """Replace what runs here by `spec`: this environment recreates its one process (lesson
+        07's environments choose a strategy instead)."""
         try:
             if self.instance is None:
                 self.instance = services.Service(self.name, spec, self.env)
@@ -98,9 +116,6 @@ class Environment:
             self.log.record("deploy failed", release, environment=self.name)
             raise DeployRefused(f"{release.version} did not start in {self.name}, where nothing runs now: "
                                 f"{failure}") from None
-        self.release, self.sha256 = release, sha256(wheel)
-        self.log.record("deployed", release, environment=self.name, seconds=round(time.perf_counter() - started, 3))
-        return self.instance
 
     def smoke_test(self, checks: Mapping[str, Smoke] | None = None) -> bool:
         """Run the checks against the running release and record the verdict in the log."""
@@ -116,6 +131,10 @@ class Environment:
                 failed.append(f"{name} ({type(error).__name__}: {error})")
         self.log.record("smoke-tested", self.release, environment=self.name, passed=not failed, failed=failed)
         return not failed
+
+    def stop(self) -> None:
+        if self.instance is not None:
+            self.instance.stop()
 
     @property
     def flags_path(self) -> Path | None:
