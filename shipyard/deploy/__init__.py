@@ -11,8 +11,20 @@ from shipyard.deploy.rollout import RolledBack, RoutedEnvironment
 from shipyard.deploy.router import Router, RouterFailed, start_router
 from shipyard.deploy.strategies import StrategyError, parse
 
-__all__ = ["ContinuousDeployment", "DeployRefused", "RolledBack", "RoutedEnvironment", "Router", "RouterFailed",
-           "StrategyError", "CANARY", "dora", "parse", "start", "start_router"]
+__all__ = [
+    "CANARY",
+    "ContinuousDeployment",
+    "DeployRefused",
+    "RolledBack",
+    "RoutedEnvironment",
+    "Router",
+    "RouterFailed",
+    "StrategyError",
+    "dora",
+    "parse",
+    "start",
+    "start_router",
+]
 
 # The pipeline's canary: a quarter of the traffic, a second's success rate; half, again; all.
 CANARY = parse({"canary": {"steps": [

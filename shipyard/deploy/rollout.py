@@ -46,9 +46,9 @@ class RolledBack(DeployRefused):
 
 
 class RoutedEnvironment(Environment):
-    def __init__(self, name: str, index, log, router: Router, strategy: Strategy = Recreate(), **environment):
+    def __init__(self, name: str, index, log, router: Router, strategy: Strategy | None = None, **environment):
         super().__init__(name, index, log, **environment)
-        self.router, self.strategy = router, strategy
+        self.router, self.strategy = router, strategy or Recreate()
         self.instance = router  # callers, smoke tests included, reach the environment through it
         self.stable: Track | None = None
         self.previous: Track | None = None  # blue/green: the old version, kept for an instant rollback

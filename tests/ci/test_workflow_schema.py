@@ -7,6 +7,8 @@ import sys
 import pytest
 
 from shipyard.ci import examples, teamwork
+from shipyard.delivery import pipeline as delivery
+from shipyard.deploy import pipeline as deployment
 from shipyard.exercises.notebooks import solution_code
 from shipyard.paths import ROOT
 
@@ -21,6 +23,8 @@ WORKFLOWS = {
     "lesson 05's payments workflow": lambda: examples.PAYMENTS_WORKFLOW,
     "lesson 05's teamwork workflow": lambda: teamwork.WORKFLOW,
     "exercise 05's solution": solution_workflow,
+    "lesson 06's delivery workflow": lambda: delivery.WORKFLOW,
+    "lesson 07's continuous deployment workflow": lambda: deployment.WORKFLOW,
     "the course's own .github/workflows/ci.yml": lambda: (ROOT / ".github/workflows/ci.yml").read_text(),
 }
 
