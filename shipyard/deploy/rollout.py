@@ -21,7 +21,18 @@ from shipyard.delivery.environments import DeployRefused, Environment
 from shipyard.delivery.releases import Release
 from shipyard.deploy import analysis as measuring
 from shipyard.deploy.router import Router
-from shipyard.deploy.strategies import Analysis, BlueGreen, Canary, Pause, Recreate, RollingUpdate, SetWeight, Strategy
+from shipyard.deploy.strategies import (
+    Analysis,
+    BlueGreen,
+    Canary,
+    Pause,
+    Recreate,
+    RollingUpdate,
+    SetWeight,
+    Strategy,
+    StrategyError,
+    parse,
+)
 
 
 @dataclass
@@ -55,8 +66,14 @@ class RoutedEnvironment(Environment):
         self.env.setdefault("DATABASE_PATH", str(self.folder / "data.sqlite3"))  # one database for every instance
         self._next: Strategy | None = None
 
-    def deploy(self, release: Release, strategy: Strategy | None = None, timeout: float = 20):
-        self._next = strategy or self.strategy
+    def deploy(self, release: Release, strategy: Strategy | dict | None = None, timeout: float = 20):
+        """Deploy `release` by `strategy` (this environment's own by default; a dict is parsed as
+        Argo Rollouts writes it). A strategy that cannot run is refused before anything starts."""
+        strategy = strategy or self.strategy
+        self._next = parse(strategy) if isinstance(strategy, dict) else strategy
+        if not isinstance(self._next, Recreate | RollingUpdate | BlueGreen | Canary):
+            raise StrategyError(f"{strategy!r} is not a strategy: describe one as a dict, such as "
+                                "{\"canary\": {\"steps\": [...]}}, or make it with deploy.parse")
         return super().deploy(release, timeout)
 
     # -- running a strategy ---------------------------------------------------------------

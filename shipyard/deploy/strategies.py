@@ -40,6 +40,9 @@ class Analysis:
     count: int = 1  # measurements
     failure_limit: int = 0  # failed measurements tolerated
 
+    def __post_init__(self):  # made directly rather than by `parse`: the same checks
+        _metric_and_condition(self.metric, self.success_condition, "analysis")
+
     def passes(self, result: float) -> bool:
         operator, bound = CONDITION.match(self.success_condition).groups()
         return {">=": result >= float(bound), "<=": result <= float(bound),
@@ -114,17 +117,20 @@ def _only(found: dict, allowed: set[str], where: str) -> None:
 
 def analysis(found: dict, where: str = "analysis") -> Analysis:
     _only(found, {"metric", "successCondition", "interval", "count", "failureLimit"}, where)
-    metric = found.get("metric")
-    if metric not in METRICS:
-        raise StrategyError(f"{where}: unknown metric {metric!r}; the router measures "
-                            + "; ".join(f"{name} ({what})" for name, what in METRICS.items()))
-    condition = found.get("successCondition", "")
-    if not isinstance(condition, str) or not CONDITION.match(condition):
-        raise StrategyError(f"{where}: successCondition must compare result with a number, such as "
-                            f"\"result >= 0.95\" or \"result < 0.1\", not {condition!r}")
+    metric, condition = found.get("metric"), found.get("successCondition", "")
+    _metric_and_condition(metric, condition, where)
     return Analysis(metric, condition, seconds(found.get("interval", 1), f"{where}'s interval"),
                     _whole(found.get("count", 1), f"{where}'s count", 1),
                     _whole(found.get("failureLimit", 0), f"{where}'s failureLimit"))
+
+
+def _metric_and_condition(metric, condition, where: str) -> None:
+    if metric not in METRICS:
+        raise StrategyError(f"{where}: unknown metric {metric!r}; the router measures "
+                            + "; ".join(f"{name} ({what})" for name, what in METRICS.items()))
+    if not isinstance(condition, str) or not CONDITION.match(condition):
+        raise StrategyError(f"{where}: successCondition must compare result with a number, such as "
+                            f"\"result >= 0.95\" or \"result < 0.1\", not {condition!r}")
 
 
 def _step(found, number: int):
