@@ -159,6 +159,11 @@ class Traffic:
     def failed(self, capability: str) -> int:
         return sum(not r.ok for r in self._of(capability))
 
+    def too_slow(self, capability: str) -> int:
+        """Failed requests that got no answer within the deadline (the rest were refused or
+        answered 5xx)."""
+        return sum(not r.ok and r.seconds >= self.deadline for r in self._of(capability))
+
     def outages(self, capability: str) -> list[tuple[float, float]]:
         """The stretches of time the capability did not work, as (from, to) in seconds since
         the traffic began: from a failed request's sending to the sending of the next one that

@@ -27,12 +27,11 @@ __all__ = [
 ]
 
 # The pipeline's canary: a quarter of the traffic, a second's success rate; half, again; all.
-CANARY = parse({"canary": {"steps": [
-    {"setWeight": 25},
-    {"analysis": {"metric": "success-rate", "successCondition": "result >= 0.95", "interval": "1s"}},
-    {"setWeight": 50},
-    {"analysis": {"metric": "success-rate", "successCondition": "result >= 0.95", "interval": "1s"}},
-]}})
+# One instance of each version: the router's weights, not instance counts, split the traffic.
+SUCCESS_RATE = {"metric": "success-rate", "successCondition": "result >= 0.95", "interval": "1s"}
+CANARY_SPEC = {"canary": {"replicas": 1, "steps": [{"setWeight": 25}, {"analysis": dict(SUCCESS_RATE)},
+                                                   {"setWeight": 50}, {"analysis": dict(SUCCESS_RATE)}]}}
+CANARY = parse(CANARY_SPEC)
 
 
 class ContinuousDeployment(Delivery):

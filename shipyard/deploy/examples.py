@@ -55,5 +55,6 @@ def build_three(repo: Repo) -> tuple[Release, Release, Release]:
 def customers(url: str) -> dict:
     """Traffic's capabilities: a small charge and a large one, each request a new order."""
     def order(size: str, cents: int):
-        return lambda: ("POST", f"{url}/payments", {"order_id": f"{size}-{uuid.uuid4().hex[:12]}", "amount_cents": cents})
+        return lambda: ("POST", f"{url}/payments",
+                        {"order_id": f"{size}-{uuid.uuid4().hex[:12]}", "amount_cents": cents})
     return {"small": order("small", SMALL), "large": order("large", LARGE)}

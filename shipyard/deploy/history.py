@@ -1,9 +1,10 @@
 """Production's deployments as DORA counts them, read from the release log and git.
 
-A deployment is a release that took production traffic: deployed when it had all of it, or,
-for one rolled back, when it first had some (customers met it then); failed when it was
-rolled back, restored when the rollback was. Each successful deployment ships the commits
-its commit has that no earlier successful one had, at the times git recorded (whole seconds).
+Each "deploy started" in an environment begins one deployment. It counts once it took
+traffic: deployed when it had all of it, or, if it was rolled back, failed, deployed when it
+first had some (customers met it then) and restored when the rollback was. A successful
+deployment ships the commits its commit has that no earlier successful one had, at the times
+git recorded them (to the second).
 """
 from pathlib import Path
 
@@ -18,21 +19,33 @@ def commit_times(repo: Path, commit: str, shipped: list[str]) -> tuple[float, ..
     return tuple(float(line) for line in lines if line.strip())
 
 
+def _attempts(entries: list[dict]) -> list[list[dict]]:
+    """The entries, split at each "deploy started"."""
+    attempts: list[list[dict]] = []
+    for entry in entries:
+        if entry["event"] == "deploy started":
+            attempts.append([])
+        if attempts:
+            attempts[-1].append(entry)
+    return attempts
+
+
 def deployments(log: ReleaseLog, repo: Path, environment: str = "production") -> list[Deployment]:
     found, shipped = [], []
-    first_traffic: dict[str, float] = {}
-    done: set[str] = set()
-    for entry in log.entries():
-        if entry.get("environment") != environment:
-            continue
-        backend, weights = entry.get("backend"), entry.get("weights") or {}
-        if entry["event"] == "weights set" and weights.get(backend):
-            first_traffic.setdefault(backend, entry["at"])
-            if {w for name, w in weights.items() if name != backend} <= {0} and backend not in done:  # all of it
-                done.add(backend)
-                found.append(Deployment(entry["version"], commit_times(repo, entry["commit"], shipped), entry["at"]))
-                shipped.append(entry["commit"])
-        elif entry["event"] == "rolled back" and backend in first_traffic:
-            found.append(Deployment(entry["version"], (), first_traffic[backend], failed=True,
-                                    restored_at=entry["at"]))
+    for attempt in _attempts([e for e in log.entries() if e.get("environment") == environment]):
+        first = full = rolled_back = None
+        for entry in attempt:
+            weights, backend = entry.get("weights") or {}, entry.get("backend")
+            if entry["event"] == "weights set" and weights.get(backend):
+                first = first or entry["at"]
+                if full is None and all(not w for name, w in weights.items() if name != backend):
+                    full = entry["at"]
+            elif entry["event"] == "rolled back":
+                rolled_back = entry["at"]
+        start = attempt[0]
+        if rolled_back is not None and first is not None:
+            found.append(Deployment(start["version"], (), first, failed=True, restored_at=rolled_back))
+        elif full is not None:
+            found.append(Deployment(start["version"], commit_times(repo, start["commit"], shipped), full))
+            shipped.append(start["commit"])
     return found

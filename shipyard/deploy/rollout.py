@@ -159,8 +159,8 @@ class RoutedEnvironment(Environment):
                 reason = (f"{reading}, and the analysis needs {step.success_condition} "
                           f"({failures} failed, {step.failure_limit} allowed)")
                 self._route({old.backend: 100}, new)
+                self._note("rolled back", new, reason=reason, requests_to_new=self._served(new))  # restored now
                 new.stop()
-                self._note("rolled back", new, reason=reason, requests_to_new=self._served(new))
                 raise RolledBack(f"{new.release.version} was rolled back: {reason}; "
                                  f"{old.release.version} serves every request again")
 
@@ -179,6 +179,10 @@ class RoutedEnvironment(Environment):
         self.release = self.stable.release
         return time.perf_counter() - started
 
+    def decisions(self, release: Release) -> list[dict]:
+        """What this environment did with `release`, from "deploy started" on, as logged."""
+        return [e for e in self.log.entries(release) if e.get("environment") == self.name]
+
     def stop(self) -> None:
         """Every version's processes, and the router."""
         for track in (self.stable, self.previous):
@@ -190,7 +194,7 @@ class RoutedEnvironment(Environment):
     def _backend(self, release: Release) -> str:
         name = "v" + re.sub(r"[^A-Za-z0-9]+", "-", release.version)
         taken = {track.backend for track in (self.stable, self.previous) if track is not None}
-        return name if name not in taken else f"{name}-{len(self.log.entries(release))}"
+        return name if name not in taken else f"{name}-{int(time.time() * 1000) % 100000}"  # the same version again
 
     def _start(self, track: Track, count: int, ready_first: bool = True) -> None:
         """`count` more processes of the track's version; they serve once healthy (or at once)."""

@@ -177,5 +177,6 @@ def parse(spec: dict, replicas: int = 2) -> Strategy:
     _only(settings, {"replicas", "steps"}, kind)
     steps = settings.get("steps")
     if not isinstance(steps, list) or not steps:
-        raise StrategyError("a canary needs steps: a list such as [{\"setWeight\": 20}, {\"pause\": {\"duration\": 2}}]")
+        raise StrategyError("a canary needs steps: a list such as "
+                            "[{\"setWeight\": 20}, {\"pause\": {\"duration\": 2}}]")
     return Canary(tuple(_step(step, number) for number, step in enumerate(steps, start=1)), replicas)

@@ -249,20 +249,21 @@ which_loses = Prediction(
     "which_loses", "Payments gets a new release four times under steady traffic: recreate, rolling update, "
     "blue/green and canary. Which of them make customers' requests fail?", LOSES, outcome=_loses_outcome)
 
-EXPOSED = ["about as many: a bad release fails until someone notices, whatever the strategy",
+EXPOSED = ["about as many: a bad release meets every customer until someone notices, whatever the strategy",
            "far fewer with the canary: only its share of traffic met the bad version before the analysis",
            "none with the canary: the analysis catches it before any customer"]
 
 
 def _exposed_outcome(counts: tuple[int, int]) -> int:
-    """(failed requests by the canary, by all at once)"""
+    """(requests that reached the bad version by the canary, all at once), as the router counted"""
     canary, all_at_once = counts
     return 2 if canary == 0 else 1 if canary * 2 <= all_at_once else 0
 
 
 exposure = Prediction(
     "exposure", "The bad commit goes out twice, with the same analysis: once as the pipeline's canary (25% of the "
-    "traffic first), once all at once. How many customer requests fail with the canary, compared with all at once?",
+    "traffic first), once all at once. How many customer requests reach the bad version with the canary, compared "
+    "with all at once?",
     EXPOSED, outcome=_exposed_outcome)
 
 batches = Choice("batches", "Production broke after a deploy of ten commits. Why does a team that deploys one commit "

@@ -3,6 +3,7 @@ data and returns it; in a notebook, assign the result (`fig = ...`) and the inli
 shows it once. Lessons call them as `plots.NAME`."""
 from .architecture import architecture, availability, latencies, redeploys
 from .delivery import rollout
+from .deployment import canary, dora
 from .messaging import backlog, messaging, outcomes
 from .pipelines import integration, pipeline
 from .testing import pyramid
@@ -11,6 +12,8 @@ __all__ = [
            "architecture",
            "availability",
            "backlog",
+           "canary",
+           "dora",
            "integration",
            "latencies",
            "messaging",

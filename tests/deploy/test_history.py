@@ -18,19 +18,27 @@ def test_promotions_and_rollbacks_become_dora_deployments(repo, tmp_path):
         repo.commit(f"change {n}")
     first, second, bad = release(repo, 2), release(repo, 0), release(repo, 1)
     log = ReleaseLog(tmp_path / "releases.jsonl")
-    log.record("weights set", first, environment="production", backend="a", weights={"a": 100})
-    log.record("weights set", bad, environment="production", backend="b", weights={"a": 75, "b": 25})
-    log.record("weights set", bad, environment="production", backend="b", weights={"a": 100})
-    log.record("rolled back", bad, environment="production", backend="b")
-    log.record("weights set", second, environment="production", backend="c", weights={"a": 50, "c": 50})
-    log.record("weights set", second, environment="production", backend="c", weights={"a": 0, "c": 100})
-    log.record("weights set", second, environment="production", backend="c", weights={"c": 100})  # counted once
-    log.record("weights set", second, environment="staging", backend="s", weights={"s": 100})  # not production
+    production = {"environment": "production"}
+    log.record("deploy started", first, **production, backend="a")
+    log.record("weights set", first, **production, backend="a", weights={"a": 100})
+    log.record("deploy started", bad, **production, backend="b")
+    log.record("weights set", bad, **production, backend="b", weights={"a": 75, "b": 25})
+    log.record("weights set", bad, **production, backend="b", weights={"a": 0, "b": 100})  # all of it, then
+    log.record("weights set", bad, **production, backend="b", weights={"a": 100})
+    log.record("rolled back", bad, **production, backend="b")
+    log.record("deploy started", second, **production, backend="a")  # a backend's name, used again
+    log.record("weights set", second, **production, backend="a", weights={"b": 50, "a": 50})
+    log.record("weights set", second, **production, backend="a", weights={"b": 0, "a": 100})
+    log.record("weights set", second, **production, backend="a", weights={"a": 100})  # counted once
+    log.record("deploy started", first, **production, backend="c")  # never took traffic: not a deployment
+    log.record("deploy failed", first, **production, backend="c")
+    log.record("deploy started", second, environment="staging", backend="s")  # not production
+    log.record("weights set", second, environment="staging", backend="s", weights={"s": 100})
     at = [e["at"] for e in log.entries()]
     found = deployments(log, repo.path)
     assert [(d.version, d.failed) for d in found] == [("1.0.2", False), ("1.0.1", True), ("1.0.0", False)]
     assert len(found[0].commits) == 2  # "payments as a repository" and change 0
     assert len(found[2].commits) == 2  # changes 1 and 2: the rolled-back one shipped nothing
-    assert found[1].deployed_at == at[1] and found[1].restored_at == at[3]  # from its first traffic
-    assert found[2].deployed_at == at[5]
+    assert found[1].deployed_at == at[3] and found[1].restored_at == at[6]  # from its first traffic
+    assert found[2].deployed_at == at[9]
     assert found[0].commits[0] == pytest.approx(float(repo.git("log", "-1", "--format=%ct", first.commit)))
