@@ -7,8 +7,9 @@ for a fixed port or a shared path; and six learners, each in a kernel of their o
 of every kind at the same moment (a service, replicas on one socket, a changed copy of a
 service, the broker with the events shop, a tethered command, a Pact mock server, a CI server
 whose workflow act runs, lesson 06's package index, staging and deploy API, which a delivery
-workflow reaches from act's own network), and must all succeed, get ports and folders of their own, and leave
-nothing behind. A new kind of resource (lesson 07's router, lesson 08's containers) joins `KINDS`."""
+workflow reaches from act's own network, lesson 07's router in front of a service), and must all succeed, get
+ports and folders of their own, and leave nothing behind. A new kind of resource (lesson 08's containers) joins
+`KINDS`."""
 import json
 import re
 import time
@@ -66,7 +67,8 @@ KINDS = """
 import json, os, sys
 import psutil
 from pact import Pact
-from shipyard import bus, ci, contracts, delivery, services
+import httpx
+from shipyard import bus, ci, contracts, delivery, deploy, services
 from shipyard.delivery import pipeline
 from shipyard.runtime import processes
 from shipyard.paths import workdir
@@ -82,6 +84,9 @@ broker = bus.start()
 shop = services.start_shop("events", broker=broker)
 replicas = services.start_replicas("shop-monolith", 2)
 changed = contracts.start_changed("catalog")
+router = deploy.start_router("catalog")
+router.route({"catalog": [shop["catalog"].url]})
+routed = httpx.get(router.url + "/health", timeout=5).status_code
 server = ci.start()
 delivered = delivery.start()
 delivered.connect(server)
@@ -95,10 +100,10 @@ with Pact("orders", "catalog").serve(addr="127.0.0.1") as mock:
 # The ports held now, to the end: what every child listens on, and the CI server's own.
 ports = {c.laddr.port for p in psutil.Process().children(recursive=True) for c in p.net_connections("inet")
          if c.status == psutil.CONN_LISTEN} | {int(url.split(":")[2].split("/")[0]) for url in (server.url, delivered.api.url)}
-print(json.dumps({"workdir": str(workdir()), "ports": sorted(ports), "ci": run.status, "ran": listened.returncode,
+print(json.dumps({"workdir": str(workdir()), "ports": sorted(ports), "ci": run.status, "ran": listened.returncode, "routed": routed,
                   "staged": delivered.staging.sha256 == next(iter(delivered.index.files().values()), None),
                   "failed": [f"{job}/{step.name}: {step.log[-400:]}" for job, step in run.failed_steps()] + [run.error],
-                  "folders": [str(s.folder) for s in [*shop.values(), changed, delivered.index, delivered.staging.instance]]
+                  "folders": [str(s.folder) for s in [*shop.values(), changed, delivered.index, delivered.staging.instance, router]]
                              + [str(server.folder), str(delivered.staging.folder), str(delivered.log.path)],
                   "pids": [p.pid for p in psutil.Process().children(recursive=True)]}))
 """
@@ -127,11 +132,12 @@ def test_six_learners_start_every_kind_of_resource_at_once_without_sharing_a_por
     with ThreadPoolExecutor(LEARNERS) as pool:
         learners = list(pool.map(learner, range(LEARNERS)))  # any error in a kernel raises here
     ports = [port for learner in learners for port in learner["ports"]]
-    assert [(learner["ci"], learner["ran"], learner["staged"]) for learner in learners] == [("success", 0, True)] * LEARNERS, \
+    assert [(learner["ci"], learner["ran"], learner["staged"], learner["routed"]) for learner in learners] == \
+        [("success", 0, True, 200)] * LEARNERS, \
         [learner["failed"] for learner in learners]
     # three services and the broker of the events shop, the replicas' socket, the changed catalog, the CI server,
-    # the index, staging and the deploy API
-    assert all(len(learner["ports"]) >= 10 for learner in learners), learners
+    # the index, staging and the deploy API, the router's two
+    assert all(len(learner["ports"]) >= 12 for learner in learners), learners
     assert len(ports) == len(set(ports)), f"learners shared ports: {ports}"
     assert len({learner["workdir"] for learner in learners}) == LEARNERS
     assert all(Path(folder).is_relative_to(learner["workdir"]) for learner in learners for folder in learner["folders"])

@@ -120,3 +120,19 @@ def test_lesson_06s_where_it_runs_maps_where_the_release_runs_to_its_option(runn
 def test_lesson_06s_rollout_share_tells_customers_in_order_from_scattered_ones(answers, option):
     from shipyard.exercises.l06_delivery import rollout_share
     assert rollout_share.outcome(answers) == option
+
+
+@pytest.mark.parametrize("failed, option", [
+    ({"recreate": 40, "rolling update": 0, "blue/green": 0, "canary": 0}, 1),
+    ({"recreate": 40, "rolling update": 2, "blue/green": 0, "canary": 0}, 0),
+    ({"recreate": 0, "rolling update": 0, "blue/green": 0, "canary": 0}, 2),
+])
+def test_lesson_07s_which_loses_maps_the_failed_requests_to_its_option(failed, option):
+    from shipyard.exercises.l07_deployment import which_loses
+    assert which_loses.outcome(failed) == option
+
+
+@pytest.mark.parametrize("reached, option", [((15, 66), 1), ((0, 60), 2), ((40, 60), 0), ((30, 60), 1)])
+def test_lesson_07s_exposure_maps_the_requests_at_the_bad_version_to_its_option(reached, option):
+    from shipyard.exercises.l07_deployment import exposure
+    assert exposure.outcome(reached) == option
