@@ -20,9 +20,12 @@ import subprocess
 import sys
 import time
 
-from shipyard import bus, ci, customers, delivery, services
+from shipyard import bus, ci, customers, delivery, deploy, services
 from shipyard.ci import examples
 from shipyard.delivery import pipeline
+from shipyard.deploy import examples as deploy_examples
+from shipyard.deploy import pipeline as deploy_pipeline
+from shipyard.traffic import Traffic
 from shipyard.paths import NOTEBOOKS, ROOT, SOLUTIONS
 from shipyard.runtime import forked
 from shipyard.tools.execute import execute
@@ -32,6 +35,7 @@ FIRST_LESSONS = 6  # lessons 00-05 (by their number), with the tighter budget
 LESSON_SECONDS, LESSON_MEDIAN_SECONDS, LATER_NOTEBOOK_SECONDS, TEST_SECONDS = 8, 5, 20, 360
 PEAK_MB, COLD_START_RATIO, FORKED_RATIO = 700, 1.5, 0.3
 PROMOTION_SECONDS = 2  # issue 13's goal, on this machine
+PUSH_TO_PRODUCTION_SECONDS = 15  # issue 14's goal: a good commit's push to all of production's traffic
 
 
 def scaled(seconds: float, floor: float) -> float:
@@ -154,6 +158,49 @@ def delivery_times(rounds: int = 3) -> dict[str, float]:
     return {what: statistics.median(seconds) for what, seconds in times.items()}
 
 
+def router_starts(rounds: int = 7) -> float:
+    """Median seconds from starting Traefik to its ping answering."""
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        router = deploy.start_router()
+        times.append(time.perf_counter() - started)
+        router.stop()
+    return statistics.median(times)
+
+
+def deployment_times(rounds: int = 3) -> dict[str, float]:
+    """Medians over `rounds` repositories with lesson 07's continuous deployment workflow, each
+    pushed three times under open-loop traffic (payments; a good change; a bad one the tests
+    miss): the good commit's push to all of production's traffic; for the bad one, its first
+    traffic to the rollback, and the failing analysis reading to the rollback."""
+    times = {"to production": [], "exposed": [], "detected to rolled back": []}
+    for _ in range(rounds):
+        cd, server = deploy.start(), ci.start()
+        cd.connect(server)
+        repo = deploy_examples.repository(server)
+        repo.write(".github/workflows/deployment.yml", deploy_pipeline.WORKFLOW)
+        runs = []
+        for change, message in ((None, "bench"), (deploy_examples.receipts, "good"),
+                                (deploy_examples.receipts_check_themselves, "bad")):
+            if change:
+                change(repo)
+            repo.commit(message)
+            Traffic(deploy_examples.customers(cd.router.url)).during(lambda: runs.append(server.wait(repo.push())))  # noqa: B023
+        good, bad = (cd.production.decisions(release) for release in cd.log.ready()[1:3])
+        if [run.status for run in runs] != ["success", "success", "failure"] or good[-1]["event"] != "deployed":
+            raise SystemExit(f"the good commit was not promoted or the bad one not rolled back, so the times mean "
+                             f"nothing: {[run.status for run in runs]}")
+        times["to production"].append([e["at"] for e in good if e["event"] == "weights set"][-1] - runs[1].queued_at)
+        rolled_back = next(e["at"] for e in bad if e["event"] == "rolled back")
+        times["exposed"].append(rolled_back - next(e["at"] for e in bad if e["event"] == "weights set"))
+        times["detected to rolled back"].append(
+            rolled_back - next(e["at"] for e in bad if e["event"] == "analysis" and not e["passed"]))
+        server.stop()
+        cd.stop()
+    return {what: statistics.median(seconds) for what, seconds in times.items()}
+
+
 def notebook_rows(floor: float) -> list[str]:
     rows, first_lessons = [], []
     for path in [*sorted(NOTEBOOKS.glob("*.ipynb")), *sorted(SOLUTIONS.glob("*.ipynb"))]:
@@ -194,6 +241,9 @@ def report(quick: bool) -> str:
     print(f"CI push to green {push_to_green:.1f} s", flush=True)
     delivered = delivery_times()
     print(f"delivery: {delivered}", flush=True)
+    router = router_starts()
+    deployed = deployment_times()
+    print(f"router start {router:.3f} s; deployment: {deployed}", flush=True)
     lines = [
         "# Benchmark", "",
         f"Measured by `python -m shipyard.tools.bench` on {datetime.date.today()}: {os.cpu_count()} cores, "
@@ -236,6 +286,18 @@ def report(quick: bool) -> str:
         "|---|---|---|---|---|",
         f"| {delivered['ready']:.1f} | {delivered['publish']:.2f} | {delivered['staging']:.2f} | "
         f"{delivered['production']:.2f} | {'yes' if delivered['production'] <= PROMOTION_SECONDS else '**no**'} |", "",
+        "## Continuous deployment: push to production, and a rollback", "",
+        "Router start: median of 7, from starting Traefik to its ping answering. Then the median of 3 repositories "
+        "with lesson 07's continuous deployment workflow, each pushed three times under open-loop traffic (50 "
+        "requests a second): a good commit, from `git push` to the router sending it all of production's traffic "
+        "(tests, build, publish, staging, smoke test, the canary's two steps and analyses); a bad commit the tests "
+        "miss, from its first production traffic to the rollback (the exposure), and from the failing analysis "
+        f"reading to the rollback. Goal: a good commit in production within {PUSH_TO_PRODUCTION_SECONDS} s.", "",
+        "| router start (s) | push to 100% of production (s) | bad commit exposed (s) | detected to rolled back (s) "
+        "| within the goal |", "|---|---|---|---|---|",
+        f"| {router:.3f} | {deployed['to production']:.1f} | {deployed['exposed']:.2f} | "
+        f"{deployed['detected to rolled back']:.3f} | "
+        f"{'yes' if deployed['to production'] <= PUSH_TO_PRODUCTION_SECONDS else '**no**'} |", "",
     ]
     if not quick:
         seconds = test_command_seconds()
