@@ -31,6 +31,7 @@ from shipyard.runtime.processes import Child
 # buckets start at 0.1 s).
 BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]
 HEALTH_CHECK = {"path": "/health", "interval": "250ms", "timeout": "1s"}
+SPLIT = "split"  # the weighted service over the backends: a name no backend may take
 
 
 class RouterFailed(RuntimeError):
@@ -108,6 +109,8 @@ class Router(Child):
         """Send the service's traffic to `backends` ({name: [instance URLs]}) in proportion to
         `weights` (by default, equally); seconds until Traefik served the new routes."""
         weights = dict(weights if weights is not None else {name: 1 for name in backends})
+        if SPLIT in backends:
+            raise ValueError(f"a backend cannot be called {SPLIT!r}: the router's weighted service has that name")
         if unknown := set(weights) - set(backends):
             raise ValueError(f"weights for backends the route does not have: {', '.join(sorted(unknown))}")
         if any(w < 0 for w in weights.values()) or not any(weights.get(name) and urls
@@ -126,9 +129,9 @@ class Router(Child):
     def _dynamic(self, backends: Mapping[str, Sequence[str]], weights: Mapping[str, int]) -> dict:
         services = {name: {"loadBalancer": {"servers": [{"url": url} for url in urls], "healthCheck": HEALTH_CHECK}}
                     for name, urls in backends.items() if urls}
-        services[self.service] = {"weighted": {"services": [
+        services[SPLIT] = {"weighted": {"services": [
             {"name": name, "weight": weight} for name, weight in weights.items() if weight and backends[name]]}}
-        router = {"rule": "PathPrefix(`/`)", "service": self.service, "entryPoints": ["web"]}
+        router = {"rule": "PathPrefix(`/`)", "service": SPLIT, "entryPoints": ["web"]}
         return {"http": {"routers": {self.service: router}, "services": services}}
 
     def _wait_in_force(self, config: dict, timeout: float) -> None:

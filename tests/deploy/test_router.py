@@ -40,9 +40,9 @@ def test_weights_are_honoured_within_five_percent_over_2000_requests(router, lim
 
 def test_a_new_route_is_in_force_when_route_returns(router, limits):
     paying, declining = limits
-    router.route({"paying": [paying.url]})
+    router.route({"payments": [paying.url]})  # a backend may be named as the service it routes
     assert charges(router, 20) == {"paid": 20}
-    router.route({"paying": [paying.url], "declining": [declining.url]}, {"paying": 0, "declining": 1})
+    router.route({"payments": [paying.url], "declining": [declining.url]}, {"payments": 0, "declining": 1})
     assert charges(router, 50) == {"declined": 50}
 
 
@@ -69,6 +69,7 @@ def test_each_router_serves_the_ports_its_kernel_bound_and_two_never_collide(lim
     ({"a": ["http://127.0.0.1:1"]}, {"a": 0}, "at least one backend"),
     ({"a": []}, {"a": 1}, "at least one backend"),
     ({"a": ["http://127.0.0.1:1"]}, {"a": -1}, "whole numbers"),
+    ({"split": ["http://127.0.0.1:1"]}, None, "cannot be called 'split'"),
 ])
 def test_a_route_that_cannot_work_is_refused_and_the_old_one_stays(router, limits, backends, weights, words):
     router.route({"paying": [limits[0].url]})
