@@ -47,6 +47,9 @@ SHOP = {
 }
 
 
+SHOP_APPS = {spec.app for spec in SHOP.values()}
+
+
 class ServiceFailed(RuntimeError):
     """A service exited or did not become healthy; the message carries its last log lines."""
 
@@ -92,8 +95,9 @@ class Service(Child):
         # on its own address it is also taking connections from the shared one.
         fds = [sock.fileno() for sock in (self.shared, self.socket) if sock is not None]
         # A fork of the zygote, or else a new interpreter. Only the shop's services start a
-        # zygote: a kernel that runs only its own files (an exercise's checks) needs none.
-        if not self._fork(self.spec.app, child_env, fds, start_zygote=self.spec in SHOP.values()):
+        # zygote (run from their folders or installed from a release): a kernel that runs only
+        # its own files (an exercise's checks) needs none.
+        if not self._fork(self.spec.app, child_env, fds, start_zygote=self.spec.app in SHOP_APPS):
             self._spawn("shipyard.runtime.runner", [self.spec.app, *(f"--fd={fd}" for fd in fds)],
                         child_env, pass_fds=fds)
         return self

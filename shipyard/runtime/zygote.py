@@ -11,7 +11,8 @@ connection or logging handler. Each request brings, over the control socket (SCM
 the service's own watchdog pipe, a pipe to report its exit code on, and its listening
 sockets. A fork is refused (the kernel then starts a new interpreter, the old way) when it
 would not run as a new interpreter would: a module the zygote imported is found elsewhere
-on the service's path (a learner's changed copy), a module file changed on disk, or the
+on the service's path (a learner's changed copy of the chassis; a service's own package found
+elsewhere, a release's, is forgotten and imported anew), a module file changed on disk, or the
 service's environment sets what Python reads only as it starts (PYTHONUNBUFFERED, say).
 One difference stays: siblings share str hashes' seed (PYTHONHASHSEED is per interpreter).
 """
@@ -81,10 +82,16 @@ def child_path(cwd: str, env: dict) -> list[str]:
     return [cwd, *extra, *[entry for entry in BASE_PATH if entry not in extra]]
 
 
+# The shop's service packages: each imports only itself, and nothing preloaded imports them, so a
+# fork whose path holds another copy (a release, installed from its wheel; a learner's changed
+# copy) forgets the preloaded one and imports its own, as a new interpreter would.
+OWN_PACKAGES = {"catalog", "orders", "payments"}
+
+
 def resolve(path: list[str]) -> tuple[str | None, list[str]]:
     """What `path` makes of the modules the zygote imported: the first it would find in
-    another file (a learner's copy: no fork), and those it would not find at all (the other
-    services' packages: the fork forgets them)."""
+    another file (a learner's copy of the chassis, say: no fork), and those the fork must
+    forget (the other services' packages, not on its path; its own, found in another copy)."""
     missing = []
     for name, module in list(sys.modules.items()):
         spec = getattr(module, "__spec__", None)
@@ -95,7 +102,9 @@ def resolve(path: list[str]) -> tuple[str | None, list[str]]:
             missing.append(name)
         elif found.origin != spec.origin or (
                 list(found.submodule_search_locations or []) != list(spec.submodule_search_locations or [])):
-            return name, missing
+            if name not in OWN_PACKAGES:
+                return name, missing
+            missing.append(name)
     return None, missing
 
 

@@ -151,7 +151,21 @@ def test_a_learner_service_file_given_by_path_starts(tmp_path):
     assert httpx.get(greeter.url + "/health").json() == {"hello": "learner"}
 
 
-def test_a_changed_copy_of_a_sample_service_runs_its_own_code_in_a_new_interpreter(tmp_path):
+def test_a_copy_of_a_sample_service_elsewhere_is_forked_and_runs_its_own_code(tmp_path):
+    # A release installed from its wheel, or a learner's changed copy: the fork forgets the
+    # zygote's catalog and imports this one, as a new interpreter would.
+    shutil.copytree(SERVICES / "catalog" / "catalog", tmp_path / "catalog")
+    init = tmp_path / "catalog" / "__init__.py"
+    init.write_text(init.read_text().replace('__version__ = "', '__version__ = "9.9.9-copy-of-'))
+    copy = services.start("catalog.app:app", app_dir=tmp_path)
+    assert forked_by_the_zygote(copy)
+    assert httpx.get(copy.url + "/health").json()["version"].startswith("9.9.9-copy-of-")
+    original = services.start("catalog")  # and the zygote still forks the catalog of the sample services
+    assert forked_by_the_zygote(original) and not httpx.get(original.url + "/health").json()["version"].startswith("9.9.9")
+
+
+def test_a_changed_copy_of_the_chassis_runs_its_own_code_in_a_new_interpreter(tmp_path):
+    # The chassis is imported by every preloaded service module: a fork cannot swap it.
     shutil.copytree(SERVICES / "catalog" / "catalog", tmp_path / "catalog")
     shutil.copytree(SERVICES / "chassis" / "shop_chassis", tmp_path / "shop_chassis")
     init = tmp_path / "catalog" / "__init__.py"
