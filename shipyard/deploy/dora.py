@@ -92,7 +92,7 @@ BANDS = {
 ADVICE = {
     "deployment_frequency": "ship smaller batches and automate the gates, so any green merge can go out",
     "lead_time": "shorten the pipeline and the wait for review, so a commit does not queue behind a batch",
-    "change_failure_rate": "add tests and canaries that catch more failures before a change meets all traffic",
+    "change_failure_rate": "catch more failures before production, with tests that exercise what production sends",
     "time_to_restore": "roll back automatically when health checks fail and alert on what users see",
 }
 _SPANS = {HOUR: "an hour", DAY: "a day", WEEK: "a week", MONTH: "a month"}

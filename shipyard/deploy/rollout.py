@@ -122,7 +122,7 @@ class RoutedEnvironment(Environment):
 
     def _blue_green(self, old: Track, new: Track, strategy: BlueGreen) -> None:
         self._start(new, strategy.replicas)
-        preview = {name: check(new.urls[0]) for name, check in self.smoke.items()}
+        preview = {name: all(check(url) for url in new.urls) for name, check in self.smoke.items()}  # each instance
         self._note("previewed", new, checks=preview)
         if not all(preview.values()):
             new.stop()

@@ -25,30 +25,32 @@ CONSTRAINTS = {
     "a": "The new version changes the database in a way the old version cannot read: the two must never serve "
          "at the same time, and a minute of downtime at night is accepted.",
     "b": "No downtime, and the platform has room for just one instance more than the service's usual count.",
-    "c": "No downtime; the whole new version must be checked before any customer meets it, and going back must "
-         "take one switch, not a redeploy. The platform can run two full copies for a while.",
+    "c": "No downtime; the new version must be checked on its own before any customer meets it, and going back "
+         "must take one switch, not a redeploy. The platform can run two full copies for a while.",
     "d": "A change to how charges are made: real traffic must decide whether it is safe, and if it is not, as "
          "few customers as possible may meet it.",
 }
 STRATEGIES = {
     "a": (RECREATE, {
-        ROLLING: "a rolling update runs old and new side by side while it moves: in 7.2 both versions answered "
-                 "during the update.",
-        BLUE_GREEN: "blue/green keeps the old version running beside the new one, ready for a rollback: both "
-                    "versions run at once.",
+        ROLLING: "a rolling update runs old and new side by side while it moves (7.3: the router split the "
+                 "traffic between them).",
+        BLUE_GREEN: "blue/green's preview checks write through the new version into the one database while the "
+                    "old version still serves, and its instant rollback hands that data back to a version that "
+                    "cannot read it.",
         CANARY: "a canary is the two versions serving at once, by design."}),
     "b": (ROLLING, {
-        RECREATE: "recreate stops everything before the new version starts: in 7.2 it lost requests.",
+        RECREATE: "recreate stops everything before the new version starts: in 7.3 it lost requests.",
         BLUE_GREEN: "blue/green needs a second full copy, here twice the instances.",
-        CANARY: "the lesson's canary starts the new version's full count beside the old one; with one spare "
-                "instance, a rolling update with maxSurge 1 is what fits."}),
+        CANARY: "7.3's canary started the new version's full count beside the old one; and a canary moves traffic "
+                "by its analysis, while (b) asks for a plain replacement: a rolling update with maxSurge 1 "
+                "needs exactly one spare instance."}),
     "c": (BLUE_GREEN, {
-        RECREATE: "recreate has downtime (7.2), and going back means a redeploy.",
+        RECREATE: "recreate has downtime (7.3), and going back means a redeploy.",
         ROLLING: "a rolling update mixes versions while it moves, and going back is another rolling update.",
-        CANARY: "a canary lets customers meet the new version before it is complete; here nobody may before it "
-                "was checked as a whole, on its preview."}),
+        CANARY: "a canary lets customers meet the new version while it is being checked; here nobody may before "
+                "it was checked on its preview."}),
     "d": (CANARY, {
-        RECREATE: "recreate sends every customer to the new version at once: in 7.4 all-at-once let far more "
+        RECREATE: "recreate sends every customer to the new version at once: in 7.4, all at once let far more "
                   "requests reach the bad version.",
         ROLLING: "a rolling update moves on when instances are healthy, not when customers' requests succeed: "
                  "a charge bug passes every health check.",
@@ -70,8 +72,8 @@ which_strategy = Task(
     name="which_strategy", lesson="07-continuous-deployment", checker=_check_which_strategy, seconds=5,
     hints=["Ask of each constraint: may two versions serve at once? how many spare instances are there? who "
            "decides that the new version is good: a check before any customer, or customers' own traffic?",
-           "Only one strategy never runs two versions at once; only one needs a second full copy; only one "
-           "moves traffic by the readings of real requests.",
+           "Only one strategy never runs two versions at once; only blue/green must have a second full copy; "
+           "only one moves traffic by the readings of real requests.",
            "(a) never overlaps, (b) has one spare instance, (c) checks on a preview and switches, (d) lets "
            "traffic decide."])
 
@@ -225,7 +227,7 @@ def _check_canary(canary_analysis) -> str:
 canary_analysis = Task(
     name="canary_analysis", lesson="07-continuous-deployment", checker=_check_canary, seconds=120,
     hints=["A canary gives the new version a small share first, reads how its requests went, and only then gives "
-           "it more (7.3). Start from the pipeline's canary, `deploy.CANARY`.",
+           "it more (7.1, 7.4). Start from the pipeline's canary as data, `deploy.CANARY_SPEC`.",
            "Steps: {\"setWeight\": 20}, then {\"analysis\": {\"metric\": \"success-rate\", \"successCondition\": "
            "\"result >= 0.95\", \"interval\": \"1s\"}}, then more weight. A condition is `result`, a comparison "
            "and a number.",
@@ -236,13 +238,14 @@ canary_analysis = Task(
 # --- the lesson's challenges (never graded) --------------------------------------------------
 LOSES = ["every strategy loses a few requests: a deploy always does",
          "only recreate loses requests: the others keep a version serving throughout",
-         "none loses any: the router hides every gap"]
+         "none loses any: the router hides every gap",
+         "recreate and some of the others lose requests"]
 
 
 def _loses_outcome(failed: dict[str, int]) -> int:
     """{strategy: failed requests}"""
     losing = {name for name, count in failed.items() if count}
-    return 2 if not losing else 1 if losing == {"recreate"} else 0
+    return 2 if not losing else 1 if losing == {"recreate"} else 0 if losing == set(failed) else 3
 
 
 which_loses = Prediction(
@@ -273,10 +276,12 @@ batches = Choice("batches", "Production broke after a deploy of ten commits. Why
            "could be the cause."),
     Option("Because the deploy that broke production names the one commit that did it",
            "One change per deploy: the broken deploy is the answer, with no search. With ten, git bisect had to "
-           "build and test its way through the batch (7.5).", right=True),
+           "check out and test several of them (7.5); at a team each of those is a build and a test suite.",
+           right=True),
     Option("Because git bisect is slow",
-           "Bisect is fast (it halves the suspects each step), but it still needs several builds and tests; with "
-           "one commit per deploy it needs none."),
+           "Bisect is fast (it halves the suspects each step), but it still checks out and tests several commits, "
+           "and first someone must write a check that reproduces the failure; with one commit per deploy there "
+           "is nothing to search."),
 ])
 
 __all__ = ["BLUE_GREEN", "CANARY", "RECREATE", "ROLLING", "batches", "canary_analysis", "exposure",

@@ -38,8 +38,9 @@ def canary(deploys: dict[str, list[dict]]):
 
 
 def dora(values: dict[str, float | None], levels: dict[str, str | None], bands: dict[str, tuple]):
-    """Each DORA key measured in this run (a black line) against DORA's published levels
-    (shaded, from `bands`: (level, bound) from best to worse), on a log scale."""
+    """Each DORA key measured in this run (a black line) against the bands the course draws
+    from DORA's 2023 clusters (shaded, from `bands`: (level, bound) from best to worse), on a
+    log scale; times on an axis of hours, and in seconds in the title."""
     fig, axes = plt.subplots(1, 4, figsize=(12, 2.4))
     units = {"deployment_frequency": ("deployments a day", 1), "lead_time": ("lead time, hours", 3600),
              "change_failure_rate": ("change failure rate, %", 0.01),
@@ -59,8 +60,10 @@ def dora(values: dict[str, float | None], levels: dict[str, str | None], bands: 
             ax.text(math.sqrt(start * end), 0.5, name, ha="center", va="center", fontsize=7, rotation=90)
         if value:
             ax.axvline(min(max(value, low), high), color="black", lw=2)
-        ax.set(xscale="log", xlim=(low, high), yticks=[], title=f"{label}\nthis run: "
-               + ("none" if value is None else f"{value:.3g}") + f" ({levels[key] or 'not measured'})")
+        shown = ("none" if value is None else f"{values[key]:.1f} s" if unit == 3600
+                 else f"{value:,.0f}" if value >= 100 else f"{value:.3g}")
+        ax.set(xscale="log", xlim=(low, high), yticks=[], title=f"{label}\nthis run: {shown} "
+               f"({levels[key] or 'not measured'})")
         ax.title.set_fontsize(8)
     fig.tight_layout()
     return fig

@@ -28,8 +28,9 @@ def messaging():
     return fig
 
 
-def outcomes(counts: dict[str, dict[str, int]], title: str):
-    """Grouped bars: for each way of working (row of `counts`), how many orders ended how.
+def outcomes(counts: dict[str, dict[str, int]], title: str, unit: str = "orders"):
+    """Grouped bars: for each way of working (row of `counts`), how many orders (or other
+    `unit`s) ended how.
     A row draws only the kinds it has: a kind a row lacks was not measured, and draws no bar
     (not a bar of 0)."""
     kinds = list(dict.fromkeys(kind for row in counts.values() for kind in row))
@@ -42,7 +43,7 @@ def outcomes(counts: dict[str, dict[str, int]], title: str):
                       color=colors.get(kind, OK if kind.startswith("paid") else None))
         ax.bar_label(bars)
     ax.set_xticks([i + 0.4 - width / 2 for i in range(len(counts))], list(counts))
-    ax.set(ylabel="orders", title=title)
+    ax.set(ylabel=unit, title=title)
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -253,7 +253,9 @@ def report(quick: bool) -> str:
         f"Budgets are stated at a floor of {REFERENCE_FLOOR} s and scale with this run's: lessons 00-05 at most "
         f"{LESSON_SECONDS} s each and {LESSON_MEDIAN_SECONDS} s as their median, later lessons and solutions "
         f"{LATER_NOTEBOOK_SECONDS} s, every notebook {PEAK_MB} MB. The ratio divides the seconds by the floor. "
-        "Peak memory is the resident memory of the kernel plus every process it started, at its highest.", "",
+        "Peak memory is the proportional set size (PSS: a page shared by several processes, as services forked "
+        "by the zygote share its pages, counted once in all) of the kernel plus every process it started, at "
+        "its highest.", "",
         "| notebook | seconds | budget today (s) | ratio to the floor | peak MB | within budget |",
         "|---|---|---|---|---|---|", *notebooks, "",
         "## Service cold start", "",

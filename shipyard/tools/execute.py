@@ -21,7 +21,7 @@ from shipyard.tools.kernels import forget, ipc_manager
 class Run:
     path: Path
     seconds: float
-    peak_mb: float  # resident memory of the kernel plus all its children, at its highest
+    peak_mb: float  # memory of the kernel plus all its children (PSS), at its highest
     notebook: nbformat.NotebookNode
 
 
@@ -35,12 +35,25 @@ class _PeakMemory(threading.Thread):
             try:
                 root = psutil.Process(self.pid)
                 family = [root, *root.children(recursive=True)]
-                self.peak = max(self.peak, sum(_rss(p) for p in family))
+                self.peak = max(self.peak, sum(_memory(p) for p in family))
             except psutil.NoSuchProcess:
                 return
 
 
-def _rss(process: psutil.Process) -> int:
+def _memory(process: psutil.Process) -> int:
+    """Its proportional set size: each page it shares (services forked by the zygote share the
+    zygote's) counted as a share, so the family's sum is what the machine holds for it, as a
+    container's memory limit counts it. Resident size where PSS is not available."""
+    try:
+        info = process.memory_full_info()
+        return getattr(info, "pss", info.rss)
+    except psutil.AccessDenied:
+        return _resident(process)
+    except psutil.Error:
+        return 0
+
+
+def _resident(process: psutil.Process) -> int:
     try:
         return process.memory_info().rss
     except psutil.Error:

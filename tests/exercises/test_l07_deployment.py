@@ -29,10 +29,10 @@ def test_the_which_strategy_solution_is_right():
 
 
 @pytest.mark.parametrize("letter, wrong, words", [
-    ("a", BLUE_GREEN, "both versions run at once"), ("a", ROLLING, "both versions answered"),
+    ("a", BLUE_GREEN, "cannot read it"), ("a", ROLLING, "split the traffic"),
     ("b", BLUE_GREEN, "second full copy"), ("b", RECREATE, "lost requests"),
-    ("c", CANARY, "checked as a whole"), ("c", ROLLING, "another rolling update"),
-    ("d", ROLLING, "passes every health check"), ("d", RECREATE, "all-at-once"),
+    ("c", CANARY, "checked on its preview"), ("c", ROLLING, "another rolling update"),
+    ("d", ROLLING, "passes every health check"), ("d", RECREATE, "all at once let far more"),
 ])
 def test_every_wrong_strategy_is_explained_from_the_lessons_run(letter, wrong, words):
     feedback = which_strategy.check(lambda: {**RIGHT, letter: wrong})

@@ -124,8 +124,9 @@ def test_lesson_06s_rollout_share_tells_customers_in_order_from_scattered_ones(a
 
 @pytest.mark.parametrize("failed, option", [
     ({"recreate": 40, "rolling update": 0, "blue/green": 0, "canary": 0}, 1),
-    ({"recreate": 40, "rolling update": 2, "blue/green": 0, "canary": 0}, 0),
+    ({"recreate": 40, "rolling update": 2, "blue/green": 0, "canary": 0}, 3),
     ({"recreate": 0, "rolling update": 0, "blue/green": 0, "canary": 0}, 2),
+    ({"recreate": 40, "rolling update": 2, "blue/green": 1, "canary": 3}, 0),
 ])
 def test_lesson_07s_which_loses_maps_the_failed_requests_to_its_option(failed, option):
     from shipyard.exercises.l07_deployment import which_loses

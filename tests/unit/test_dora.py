@@ -100,7 +100,7 @@ def test_levels_name_each_key_and_leave_one_without_a_value_as_none():
 @pytest.mark.parametrize("key_name, value, words", [
     ("deployment_frequency", 1 / 3, ["is high", "to reach elite (more than once a day)", "smaller batches"]),
     ("lead_time", 2 * WEEK, ["is medium", "to reach high (under a week)", "review"]),
-    ("change_failure_rate", 0.3, ["is low", "to reach medium (at most 15% of deployments failing)", "canaries"]),
+    ("change_failure_rate", 0.3, ["is low", "to reach medium (at most 15% of deployments failing)", "what production sends"]),
     ("time_to_restore", 2 * HOUR, ["is high", "to reach elite (under an hour)", "roll back"]),
 ])
 def test_what_would_move_names_the_next_level_its_bound_and_what_to_change(key_name, value, words):
