@@ -118,7 +118,10 @@ def test_a_kernel_killed_while_it_delivers_leaves_no_index_environment_bridge_or
             time.sleep(0.05)
         started = kernel.children(recursive=True)
         named = " ".join(command_line(p) for p in started)
-        assert all(part in named for part in ("index_app", "payments.app", "shipyard.ci.bridge")), named
+        assert all(part in named for part in ("index_app", "shipyard.ci.bridge")), named
+        # staging's payments: a new interpreter, or a fork of the zygote (which shows the zygote's command line)
+        forks = sum("shipyard.runtime.runner --zygote" in command_line(p) for p in started)
+        assert "payments.app" in named or forks >= 2, named
         jupyter = {port for key, port in manager.get_connection_info().items() if key.endswith("_port")}
         ports = {port: who for port, who in listening_ports([kernel, *started]).items() if port not in jupyter}
         os.kill(kernel.pid, signal.SIGKILL)
