@@ -21,9 +21,10 @@ def under_load(production, release, strategy) -> tuple[Traffic, Exception | None
         except RolledBack as rolled:
             raised.append(rolled)
 
-    # A deadline of 1 s, not the lessons' 0.3 s: these tests share two cores with the rest of the
-    # suite, and they are about requests refused or failed, not about this machine's load.
-    load = Traffic(examples.customers(production.router.url), rate=25, deadline=1.0).during(deploy)
+    # A deadline of 5 s, not the lessons' 0.3 s: these tests are about requests refused or answered
+    # 5xx during a deploy, and they share two cores and one disk with the rest of the suite, whose
+    # load can hold an answer up for a second (a SQLite checkpoint waiting on the disk, say).
+    load = Traffic(examples.customers(production.router.url), rate=25, deadline=5.0).during(deploy)
     return load, (raised or [None])[0]
 
 
