@@ -28,7 +28,9 @@ __all__ = [
 
 # The pipeline's canary: a quarter of the traffic, a second's success rate; half, again; all.
 # One instance of each version: the router's weights, not instance counts, split the traffic.
-SUCCESS_RATE = {"metric": "success-rate", "successCondition": "result >= 0.95", "interval": "1s"}
+# A reading covers about a dozen requests at a quarter of the lessons' traffic: 0.9 lets one of
+# them fail (a busy machine's hiccup) and still stops a release that fails one in ten.
+SUCCESS_RATE = {"metric": "success-rate", "successCondition": "result >= 0.9", "interval": "1s"}
 CANARY_SPEC = {"canary": {"replicas": 1, "steps": [{"setWeight": 25}, {"analysis": dict(SUCCESS_RATE)},
                                                    {"setWeight": 50}, {"analysis": dict(SUCCESS_RATE)}]}}
 CANARY = parse(CANARY_SPEC)

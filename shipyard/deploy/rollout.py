@@ -52,6 +52,9 @@ class Track:
         self.instances = []
 
 
+INCONCLUSIVE = 2  # readings no request reached, taken again before the analysis counts a failure
+
+
 class RolledBack(DeployRefused):
     """The strategy rolled the release back; the message says on which reading."""
 
@@ -147,9 +150,7 @@ class RoutedEnvironment(Environment):
     def _analyse(self, old: Track, new: Track, step: Analysis) -> None:
         failures = 0
         for measurement in range(1, step.count + 1):
-            before = measuring.Reading.of(self.router)
-            time.sleep(step.interval)
-            value = measuring.measure(step.metric, before, measuring.Reading.of(self.router), new.backend)
+            value = self._measure(step, new)
             passed = value is not None and step.passes(value)
             failures += not passed
             self._note("analysis", new, metric=step.metric, value=value, condition=step.success_condition,
@@ -163,6 +164,18 @@ class RoutedEnvironment(Environment):
                 new.stop()
                 raise RolledBack(f"{new.release.version} was rolled back: {reason}; "
                                  f"{old.release.version} serves every request again")
+
+    def _measure(self, step: Analysis, new: Track) -> float | None:
+        """One reading of the step's metric over its interval. A reading no request reached says
+        nothing (Argo calls it inconclusive): it is taken again, up to INCONCLUSIVE more times."""
+        for _ in range(1 + INCONCLUSIVE):
+            before = measuring.Reading.of(self.router)
+            time.sleep(step.interval)
+            value = measuring.measure(step.metric, before, measuring.Reading.of(self.router), new.backend)
+            if value is not None:
+                return value
+            self._note("inconclusive", new, metric=step.metric, reason="no request reached the new version")
+        return None
 
     # -- after a deploy -------------------------------------------------------------------
     def rollback(self) -> float:

@@ -229,7 +229,7 @@ canary_analysis = Task(
     hints=["A canary gives the new version a small share first, reads how its requests went, and only then gives "
            "it more (7.1, 7.4). Start from the pipeline's canary as data, `deploy.CANARY_SPEC`.",
            "Steps: {\"setWeight\": 20}, then {\"analysis\": {\"metric\": \"success-rate\", \"successCondition\": "
-           "\"result >= 0.95\", \"interval\": \"1s\"}}, then more weight. A condition is `result`, a comparison "
+           "\"result >= 0.9\", \"interval\": \"1s\"}}, then more weight. A condition is `result`, a comparison "
            "and a number.",
            "The bad release fails every large charge, about half its requests: a success rate of 0.5. The good one "
            "succeeds on every request: a condition of result >= 1.01 rolls back even that."])

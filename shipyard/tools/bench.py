@@ -25,10 +25,10 @@ from shipyard.ci import examples
 from shipyard.delivery import pipeline
 from shipyard.deploy import examples as deploy_examples
 from shipyard.deploy import pipeline as deploy_pipeline
-from shipyard.traffic import Traffic
 from shipyard.paths import NOTEBOOKS, ROOT, SOLUTIONS
 from shipyard.runtime import forked
 from shipyard.tools.execute import execute
+from shipyard.traffic import Traffic
 
 REFERENCE_FLOOR = 0.25  # seconds: the floor the budgets below are stated at
 FIRST_LESSONS = 6  # lessons 00-05 (by their number), with the tighter budget

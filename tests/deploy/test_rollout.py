@@ -8,7 +8,7 @@ from shipyard.deploy import RolledBack, StrategyError, examples, parse
 from shipyard.traffic import Traffic
 
 CANARY = {"canary": {"steps": [
-    {"setWeight": 25}, {"analysis": {"metric": "success-rate", "successCondition": "result >= 0.95", "interval": "1s"}},
+    {"setWeight": 25}, {"analysis": {"metric": "success-rate", "successCondition": "result >= 0.9", "interval": "1s"}},
     {"setWeight": 50}, {"pause": {"duration": "300ms"}}]}}
 
 
@@ -108,3 +108,15 @@ def test_a_strategy_that_cannot_run_is_refused_before_anything_is_deployed(produ
     with pytest.raises(StrategyError, match="is not a strategy"):
         production.deploy(good, "canary")
     assert len(production.log.entries()) == before and version_served(production) == first.version
+
+
+def test_a_reading_no_request_reached_is_taken_again_and_then_fails(production, three):
+    first, good, _ = three
+    production.deploy(first, parse({"recreate": {}}))
+    blind = {"canary": {"replicas": 1, "steps": [  # no weight: no request can reach the new version
+        {"setWeight": 0}, {"analysis": {"metric": "success-rate", "successCondition": "result >= 0.9",
+                                        "interval": "300ms"}}]}}
+    _, rolled = under_load(production, good, blind)
+    assert rolled is not None and "no requests reached it" in str(rolled)
+    events = [e["event"] for e in production.decisions(good)]
+    assert events.count("inconclusive") >= 3 and events[-1] == "rolled back"

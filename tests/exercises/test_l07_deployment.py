@@ -15,7 +15,7 @@ from shipyard.exercises.l07_deployment import (
 
 LESSON = "07-continuous-deployment"
 RIGHT = {"a": RECREATE, "b": ROLLING, "c": BLUE_GREEN, "d": CANARY}
-SUCCESS_RATE = {"metric": "success-rate", "successCondition": "result >= 0.95", "interval": "1s"}
+SUCCESS_RATE = {"metric": "success-rate", "successCondition": "result >= 0.9", "interval": "1s"}
 
 
 # --- which_strategy -------------------------------------------------------------------------
