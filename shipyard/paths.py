@@ -1,6 +1,7 @@
 """Where things are: the course's folders, and this process's own temporary directory."""
 import atexit
 import shutil
+import sysconfig
 import tempfile
 from pathlib import Path
 
@@ -9,6 +10,13 @@ SERVICES = ROOT / "sample-services"
 NOTEBOOKS, SOLUTIONS, EXERCISES = ROOT / "notebooks", ROOT / "solutions", ROOT / "exercises"
 
 _workdir: Path | None = None
+
+
+def program(name: str) -> str | None:
+    """A program from a wheel the course installs (nats-server, traefik, act: beside this
+    Python), or else from PATH (conda-forge's, a system package's); None if neither has it."""
+    beside_python = Path(sysconfig.get_path("scripts")) / name
+    return str(beside_python) if beside_python.exists() else shutil.which(name)
 
 
 def workdir() -> Path:

